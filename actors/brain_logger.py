@@ -1,0 +1,100 @@
+"""BrainLoggerActor: streams ops events to Brain in batches (recovery events also to Telemetry).
+
+Every event is written to the durable outbox first and delivered from there, oldest first, so a
+Brain that is down or slow never slows a task: events wait, and survive an engine restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pykka
+import requests
+
+from actors.clock import Clock, iso
+from actors.config import BrainConfig
+from actors.outbox import Outbox
+from actors.service_map import Service
+from actors.store import open_database
+
+log = logging.getLogger(__name__)
+
+BRAIN, TELEMETRY = "brain", "telemetry"
+_MAX_BATCHES_PER_FLUSH = 20  # keep the mailbox moving while a large backlog drains
+
+
+class BrainLoggerActor(pykka.ThreadingActor):
+    """The event outbox and its delivery."""
+
+    use_daemon_thread = True
+
+    def __init__(self, config: BrainConfig, brain: Service, telemetry: Service, db_path: str,
+                 clock: Clock) -> None:
+        super().__init__()
+        self._config = config
+        self._targets = {BRAIN: (brain, config.path), TELEMETRY: (telemetry, config.telemetry_path)}
+        self._db_path = db_path
+        self._clock = clock
+        self._delivered = 0
+        self._last_error: str | None = None
+        self._last_delivery: str | None = None
+        self._retry_after = 0.0
+
+    def on_start(self) -> None:
+        self._conn = open_database(self._db_path)
+        self._outbox = Outbox(self._conn, self._config.outbox_limit)
+        self._session = requests.Session()
+
+    def on_stop(self) -> None:
+        self._session.close()
+        self._conn.close()
+
+    def log(self, event: dict[str, Any], telemetry: bool = False) -> None:
+        """Keep ``event`` for Brain (and Telemetry); deliver once a batch is full."""
+        self._outbox.add([BRAIN, TELEMETRY] if telemetry else [BRAIN], event)
+        if len(self._outbox) >= self._config.batch_size:
+            self.flush()
+
+    def flush(self, force: bool = False) -> dict[str, Any]:
+        """Deliver waiting events in order; stop at the first refusal and keep the rest.
+
+        After a failure, deliveries pause for ``flush_interval`` unless ``force`` is given, so a
+        Brain that is down is not hammered on every event.
+        """
+        if not force and self._clock.monotonic() < self._retry_after:
+            return self.stats()
+        for target in (BRAIN, TELEMETRY):
+            for _ in range(_MAX_BATCHES_PER_FLUSH):
+                batch = self._outbox.peek(target, self._config.batch_size)
+                if not batch or not self._send(target, [event for _, event in batch]):
+                    break
+                self._outbox.remove([row_id for row_id, _ in batch])
+        return self.stats()
+
+    def stats(self) -> dict[str, Any]:
+        """Pending, delivered and dropped counts, and the last delivery error."""
+        return {"pending": len(self._outbox), "delivered": self._delivered,
+                "dropped": self._outbox.dropped, "lastError": self._last_error,
+                "lastDeliveryAt": self._last_delivery}
+
+    def _send(self, target: str, events: list[dict[str, Any]]) -> bool:
+        service, path = self._targets[target]
+        try:
+            resp = self._session.post(service.url(path), timeout=self._config.timeout,
+                                      json={"sessionId": self._config.session, "events": events})
+        except requests.RequestException as exc:
+            return self._failed(f"{service.name} unreachable: {type(exc).__name__}")
+        if not 200 <= resp.status_code < 300:
+            return self._failed(f"{service.name} answered {resp.status_code}")
+        self._delivered += len(events)
+        self._last_error = None
+        self._last_delivery = iso(self._clock.now())
+        return True
+
+    def _failed(self, error: str) -> bool:
+        if error != self._last_error:
+            log.warning("event delivery paused: %s", error)
+        self._last_error = error
+        self._retry_after = self._clock.monotonic() + self._config.flush_interval
+        return False

@@ -1,0 +1,197 @@
+"""The Engine: builds the actor tree from a Config, supervises it, and stops it in order.
+
+It is also what a REPL user holds: ``engine.scheduler.snapshot().get()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import pykka
+
+from actors import health_board
+from actors.boot_manager import BootManager
+from actors.brain_logger import BrainLoggerActor
+from actors.clock import Clock, SystemClock
+from actors.config import Config
+from actors.executor import ExecutorActor
+from actors.health import HealthActor
+from actors.load_balancer import LoadBalancerActor
+from actors.recovery import RecoveryActor
+from actors.scheduler import SchedulerActor
+from actors.slot import Slot
+from actors.store import open_database
+from actors.ticker import Ticker
+
+log = logging.getLogger(__name__)
+
+VERSION = "1.0.0-ULTRA"
+
+
+class Engine:
+    """Owns every actor of one Ops Engine process."""
+
+    def __init__(self, config: Config | None = None, db_path: str = "ops.db",
+                 clock: Clock | None = None, timers: bool = True) -> None:
+        """``timers=False`` leaves ticking to the caller (tests call ``tick()`` themselves)."""
+        self.config = config or Config()
+        self.db_path = db_path
+        self.clock = clock or SystemClock()
+        self._timers = timers
+        self._tickers: list[Ticker] = []
+        self._started_at = 0.0
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
+        cfg, services = self.config, self.config.services
+        self.boot_manager = BootManager(cfg.recovery.boot_manager_url,
+                                        cfg.recovery.boot_manager_command,
+                                        cfg.recovery.restart_timeout)
+        self._brain = Slot("BrainLoggerActor", lambda: BrainLoggerActor.start(
+            cfg.brain, services["brain"], services["telemetry"], db_path, self.clock))
+        self._recovery = Slot("RecoveryActor", lambda: RecoveryActor.start(
+            cfg, db_path, self.clock, self.emit, self.boot_manager))
+        self._balancer = Slot("LoadBalancerActor", lambda: LoadBalancerActor.start(
+            cfg.balancer, services["accountSafety"], self.clock))
+        self._health = {
+            svc.key: Slot(f"HealthActor-{svc.key}", lambda svc=svc: HealthActor.start(
+                svc, cfg.health, self.clock, self.emit))
+            for svc in services
+        }
+        self._scheduler = Slot("SchedulerActor", lambda: SchedulerActor.start(
+            cfg, db_path, self.clock, self._spawn_executor, self.emit, self._wake_scheduler))
+        self._slots = [self._brain, self._recovery, self._balancer, *self._health.values(),
+                       self._scheduler]
+
+    # -- life --------------------------------------------------------------------------------
+
+    def start(self) -> Engine:
+        """Create the database, start every actor (scheduler last), then the timers."""
+        open_database(self.db_path).close()
+        self._started_at = self.clock.monotonic()
+        for slot in self._slots:
+            slot.start()
+        self._supervisor = threading.Thread(target=self._supervise, name="Supervisor", daemon=True)
+        self._supervisor.start()
+        if self._timers:
+            self._tickers = [
+                Ticker("scheduler", lambda: self.scheduler.tick().get(timeout=10), self.clock),
+                Ticker("health", self._check_all, self.clock),
+                Ticker("brain", self._flush_events, self.clock),
+            ]
+            for ticker in self._tickers:
+                ticker.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop timers, then the scheduler (and its executors), then the rest; flush events last."""
+        self._stopping.set()
+        for ticker in self._tickers:
+            ticker.stop()
+        self._scheduler.stop()
+        for slot in [*self._health.values(), self._balancer, self._recovery]:
+            slot.stop()
+        try:
+            self._brain.proxy.flush(force=True).get(timeout=2)
+        except (pykka.Timeout, pykka.ActorDeadError):
+            pass
+        self._brain.stop()
+        if self._supervisor is not None:
+            self._supervisor.join(2)
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- what callers reach ------------------------------------------------------------------
+
+    @property
+    def scheduler(self) -> Any:
+        return self._scheduler.proxy
+
+    @property
+    def recovery(self) -> Any:
+        return self._recovery.proxy
+
+    @property
+    def balancer(self) -> Any:
+        return self._balancer.proxy
+
+    @property
+    def brain(self) -> Any:
+        return self._brain.proxy
+
+    @property
+    def health(self) -> dict[str, Any]:
+        """Each service's HealthActor proxy, by service key."""
+        return {key: slot.proxy for key, slot in self._health.items()}
+
+    @property
+    def slots(self) -> dict[str, Slot]:
+        """Every supervised slot by actor name (for operators and tests)."""
+        return {slot.name: slot for slot in self._slots}
+
+    def uptime(self) -> int:
+        return int(self.clock.monotonic() - self._started_at)
+
+    def health_report(self, max_age: float | None = None) -> list[dict[str, Any]]:
+        """Every service's health, checked in parallel unless fresher than ``max_age``."""
+        cfg = self.config.health
+        age = cfg.freshness if max_age is None else max_age
+        pairs = []
+        for svc in self.config.services:
+            fallback = {"service": svc.name, "key": svc.key, "port": svc.port, "healthy": False,
+                        "latency": None, "priority": svc.priority, "critical": svc.critical,
+                        "lastCheck": None, "consecutiveFailures": None}
+            slot = self._health[svc.key]
+            pairs.append((slot.proxy if slot.alive() else _Dead(), fallback))
+        # A little over the check timeout, so a hanging service answers "unhealthy" in ≈ 2 s.
+        return health_board.gather(pairs, age, cfg.timeout * 1.1 + 0.05)
+
+    def emit(self, event: dict[str, Any], telemetry: bool = False) -> None:
+        """Hand an event to the Brain logger; never raises into the caller's handler."""
+        try:
+            self._brain.proxy.log.defer(event, telemetry)
+        except pykka.ActorDeadError:
+            log.warning("Brain logger restarting; event %s not kept", event.get("action"))
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _spawn_executor(self) -> pykka.ActorRef[Any]:
+        return ExecutorActor.start(self.config, self.clock, self._recovery, self._balancer)
+
+    def _wake_scheduler(self) -> None:
+        if self._tickers:
+            self._tickers[0].poke()
+
+    def _check_all(self) -> float:
+        for slot in self._health.values():
+            if slot.alive():
+                slot.proxy.check.defer()
+        return self.config.health.interval
+
+    def _flush_events(self) -> float:
+        self.brain.flush().get(timeout=30)
+        return self.config.brain.flush_interval
+
+    def _supervise(self) -> None:
+        """Restart any actor that died (an exception in a tell stops a Pykka actor)."""
+        while not self._stopping.wait(self.config.supervise_interval):
+            for slot in self._slots:
+                if not slot.alive() and not self._stopping.is_set():
+                    try:
+                        slot.restart()
+                    except Exception:
+                        log.exception("could not restart %s", slot.name)
+                        time.sleep(0.5)
+
+
+class _Dead:
+    """Stands in for a health actor that is being restarted."""
+
+    def fresh(self, max_age: float) -> Any:
+        raise pykka.ActorDeadError("restarting")

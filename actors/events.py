@@ -1,0 +1,52 @@
+"""Ops events in the seed's format, and the fixed set of their kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from actors.clock import iso
+
+TASK_QUEUED = "task_queued"
+TASK_START = "task_start"
+STEP_COMPLETE = "step_complete"
+STEP_SKIPPED = "step_skipped"
+STEP_FAILED = "step_failed"
+RETRY_SCHEDULED = "retry_scheduled"
+TASK_COMPLETE = "task_complete"
+TASK_FAILED = "task_failed"
+TASK_CANCELLED = "task_cancelled"
+RECOVERY = "recovery"
+HEALTH_CHANGE = "health_change"
+
+# Where an event goes: (event, also to Telemetry?). The Engine wires it to the BrainLoggerActor.
+Emit = Callable[[dict[str, Any], bool], None]
+
+
+def make_event(
+    ts: datetime,
+    kind: str,
+    subject: str,
+    result: str,
+    *,
+    latency: int = 0,
+    retries: int = 0,
+    session_id: str | None = None,
+    **metadata: Any,
+) -> dict[str, Any]:
+    """One event: ``{"ts", "service": "ops", "action": "<kind>:<subject>", "result", ...}``."""
+    return {
+        "ts": iso(ts),
+        "service": "ops",
+        "action": f"{kind}:{subject}",
+        "result": result,
+        "latency": latency,
+        "retries": retries,
+        "sessionId": session_id,
+        "metadata": metadata,
+    }
+
+
+def discard(event: dict[str, Any], telemetry: bool = False) -> None:
+    """An Emit that drops events (for actors tested alone)."""

@@ -1,0 +1,412 @@
+"""SchedulerActor: the queue, every task's state, retries with backoff, one queued task at a time.
+
+It never blocks: it persists a change, tells an executor what to send next, and answers. Executors
+report each step back with ``step_done``; a ticker thread calls ``tick()`` (every ``interval`` and
+whenever a retry falls due). Tests call ``tick()`` themselves after moving a ManualClock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import islice
+from typing import Any
+
+import pykka
+
+from actors import events as ev
+from actors.backoff import backoff_delay
+from actors.clock import Clock, iso, parse_iso
+from actors.config import Config
+from actors.errors import Conflict, TaskNotFound
+from actors.events import Emit
+from actors.executor import StepJob, StepOutcome
+from actors.store import TaskStore, open_database
+from actors.task import (
+    CANCELLED, COMPLETED, FAILED, FINAL_STATES, QUEUED, RETRY_WAIT, RUNNING, SKIPPED,
+    RetryPolicy, Step, Task, TaskSpec, new_task_id,
+)
+
+log = logging.getLogger(__name__)
+
+# Starts an ExecutorActor and returns its ref; the Engine supplies it.
+ExecutorFactory = Callable[[], pykka.ActorRef[Any]]
+
+
+@dataclass(slots=True)
+class _Queued:
+    """What the scheduler keeps in memory of a queued task; its record stays in the store."""
+
+    task_id: str
+    task: str
+    steps: int
+    retries: int
+    created_at: str
+    seq: int
+
+    def render(self) -> dict[str, Any]:
+        return {"taskId": self.task_id, "task": self.task, "status": QUEUED, "steps": self.steps,
+                "retries": self.retries, "createdAt": self.created_at}
+
+
+@dataclass(slots=True)
+class _Live:
+    """A running or retry-waiting task, held whole."""
+
+    task: Task
+    seq: int
+    token: int = 0
+    executor: Any = None  # ActorRef while running
+    proxy: Any = None
+    due: float = 0.0  # clock.monotonic() at which a RETRY_WAIT task runs again
+    cancel_requested: bool = False
+
+
+class SchedulerActor(pykka.ThreadingActor):
+    """Owns the queue and the state of every task."""
+
+    def __init__(self, config: Config, db_path: str, clock: Clock, executors: ExecutorFactory,
+                 emit: Emit, wake: Callable[[], None] = lambda: None) -> None:
+        super().__init__()
+        self._config = config
+        self._db_path = db_path
+        self._clock = clock
+        self._spawn = executors
+        self._emit = emit
+        self._wake = wake
+        self._queue: deque[_Queued] = deque()
+        self._live: dict[str, _Live] = {}
+        self._active: str | None = None  # the one RUNNING task taken from the queue
+        self._head = 0
+        self._tail = 0
+        self._tokens = 0
+        self._next_tick = 0.0
+
+    # -- life --------------------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self._conn = open_database(self._db_path)
+        self._store = TaskStore(self._conn)
+        self._self = self.actor_ref.proxy()
+        self._next_tick = self._clock.monotonic() + self._config.scheduler.interval
+        self._recover_state()
+        log.info("[OPS SCHEDULER] Started (interval %gs, %d queued, %d live)",
+                 self._config.scheduler.interval, len(self._queue), len(self._live))
+        self._dispatch()
+
+    def on_stop(self) -> None:
+        self._stop_executors()
+        self._conn.close()
+
+    def on_failure(self, *exc_info: Any) -> None:
+        self._stop_executors()
+
+    def _recover_state(self) -> None:
+        """Rebuild the queue from the store; resume what a crash left RUNNING."""
+        resumed: list[_Live] = []
+        limit = self._config.scheduler.crash_resume_limit
+        for seq, task in self._store.live():
+            self._head = min(self._head, seq)
+            self._tail = max(self._tail, seq)
+            if task.status == RUNNING:
+                task.crash_resumes += 1
+                if task.crash_resumes > limit:
+                    self._finish(_Live(task, seq), FAILED, f"the engine stopped {limit + 1} times "
+                                 "while running this task; not resuming it again")
+                    continue
+                resumed.append(_Live(task, seq))
+            elif task.status == RETRY_WAIT:
+                live = _Live(task, seq, due=self._due_from(task.next_retry_at))
+                self._live[task.id] = live
+            else:
+                self._queue.append(_Queued(task.id, task.task, len(task.steps), task.retries,
+                                           task.created_at, seq))
+        # A task interrupted mid-run goes back to the head of the queue (or straight back to work
+        # if it came through /ops/run), keeping its order among the others.
+        for live in reversed(resumed):
+            log.warning("resuming %s at step %s after a restart", live.task.id,
+                        (live.task.next_step or 0) + 1)
+            if live.task.mode == "run":
+                self._start(live)
+            else:
+                live.task.status = QUEUED
+                self._save(live.task, live.seq)
+                self._queue.appendleft(self._queued(live.task, live.seq))
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def enqueue(self, spec: TaskSpec) -> dict[str, Any]:
+        """Accept a task into the queue (committed before this returns)."""
+        self._tail += 1
+        task = self._new_task(spec, "queue")
+        self._save(task, self._tail)
+        self._queue.append(self._queued(task, self._tail))
+        position = len(self._queue)
+        self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
+        self._dispatch()
+        return {"taskId": task.id, "queuePosition": position}
+
+    def run_now(self, spec: TaskSpec) -> dict[str, Any]:
+        """Start a task at once, beside the queue."""
+        self._tail += 1
+        task = self._new_task(spec, "run")
+        self._start(_Live(task, self._tail))
+        return {"taskId": task.id}
+
+    def snapshot(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """The ``GET /ops/queue`` view: one page of the queue and the active task."""
+        active = self._live.get(self._active) if self._active else None
+        return {
+            "queueLength": len(self._queue),
+            "activeTask": active.task.summary() if active else None,
+            "queue": [q.render() for q in islice(self._queue, offset, offset + limit)],
+            "limit": limit,
+            "offset": offset,
+            "running": [lv.task.summary() for lv in self._live.values()
+                        if lv.task.status == RUNNING and lv.task.id != self._active],
+            "retryWait": [dict(lv.task.summary(), retries=lv.task.retries,
+                               nextRetryAt=lv.task.next_retry_at)
+                          for lv in self._live.values() if lv.task.status == RETRY_WAIT],
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Queue length and active task id, for the health and status endpoints."""
+        return {"queueLength": len(self._queue), "activeTask": self._active,
+                "running": sum(1 for lv in self._live.values() if lv.task.status == RUNNING),
+                "retryWait": sum(1 for lv in self._live.values() if lv.task.status == RETRY_WAIT)}
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        """The whole record of one task."""
+        live = self._live.get(task_id)
+        task = live.task if live else self._store.get(task_id)
+        if task is None:
+            raise TaskNotFound(f"no task {task_id!r}")
+        return task.to_dict()
+
+    def cancel(self, task_id: str, reason: str | None = None) -> dict[str, Any]:
+        """Cancel a queued or waiting task now, a running one before its next step."""
+        live = self._live.get(task_id)
+        if live is None:
+            task = self._store.get(task_id)
+            if task is None:
+                raise TaskNotFound(f"no task {task_id!r}")
+            if task.status in FINAL_STATES:
+                raise Conflict(f"task {task_id} is already {task.status}")
+            item = next(q for q in self._queue if q.task_id == task_id)
+            self._queue.remove(item)
+            live = _Live(task, item.seq)
+        live.task.cancel_reason = reason
+        if live.task.status == RUNNING:
+            live.cancel_requested = True
+            self._save(live.task, live.seq)
+            return {"taskId": task_id, "status": RUNNING,
+                    "message": "Task will be cancelled before its next step"}
+        self._finish(live, CANCELLED, None)
+        return {"taskId": task_id, "status": CANCELLED, "message": "Task cancelled"}
+
+    def tick(self) -> float:
+        """One pass: run due retries, notice dead executors, start queued work if idle.
+
+        Returns the seconds until this actor next wants a tick.
+        """
+        now = self._clock.monotonic()
+        for live in list(self._live.values()):
+            status = live.task.status
+            if status == RETRY_WAIT and live.due <= now:
+                self._retry_due(live)
+            elif status == RUNNING and live.executor is not None and not live.executor.is_alive():
+                self._step_failed(live, live.task.next_step or 0,
+                                  StepOutcome(FAILED, error="the executor stopped mid-step"))
+        if now >= self._next_tick:
+            self._next_tick = now + self._config.scheduler.interval
+        self._dispatch()
+        return self._seconds_to_next(now)
+
+    def step_done(self, task_id: str, token: int, index: int, outcome: StepOutcome) -> None:
+        """An executor's report of one step (a tell)."""
+        live = self._live.get(task_id)
+        if live is None or live.token != token or live.task.status != RUNNING:
+            return  # a late report from an executor this task no longer uses
+        step = live.task.steps[index]
+        step.latency = outcome.latency
+        step.finished_at = self._stamp()
+        live.task.recoveries.extend(outcome.recoveries)
+        if outcome.status == FAILED:
+            self._step_failed(live, index, outcome)
+            return
+        step.status = outcome.status
+        step.output = outcome.output
+        step.error = outcome.error
+        step.served_by = outcome.served_by
+        kind = ev.STEP_COMPLETE if outcome.status == COMPLETED else ev.STEP_SKIPPED
+        self._event(live.task, kind, step.name, "success" if outcome.status == COMPLETED
+                    else "skipped", latency=outcome.latency or 0, step=index, service=step.service)
+        self._advance(live)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _new_task(self, spec: TaskSpec, mode: str) -> Task:
+        stamp = self._stamp()
+        routing = self._config.routing
+        return Task(
+            id=new_task_id(), task=spec.task, mode=mode, status=QUEUED,
+            steps=[Step(name=s, service=routing[s]) for s in spec.steps],
+            params=spec.params, session_id=spec.session_id, retry=spec.retry,
+            created_at=stamp, updated_at=stamp,
+        )
+
+    def _dispatch(self) -> None:
+        """Start the head of the queue if no queued task is running."""
+        if self._active is None and self._queue:
+            item = self._queue.popleft()
+            task = self._store.get(item.task_id)
+            if task is None:  # cannot happen unless the database was edited under us
+                log.error("queued task %s has no record; dropping it", item.task_id)
+                return self._dispatch()
+            live = _Live(task, item.seq)
+            self._active = task.id
+            self._start(live)
+
+    def _start(self, live: _Live) -> None:
+        task = live.task
+        task.status = RUNNING
+        task.started_at = task.started_at or self._stamp()
+        task.next_retry_at = None
+        self._live[task.id] = live
+        self._tokens += 1
+        live.token = self._tokens
+        live.executor = self._spawn()
+        live.proxy = live.executor.proxy()
+        self._event(task, ev.TASK_START, task.task, "running", mode=task.mode)
+        self._advance(live)
+
+    def _advance(self, live: _Live) -> None:
+        """Send the next unfinished step, or finish the task."""
+        task = live.task
+        index = task.next_step
+        if live.cancel_requested:
+            return self._finish(live, CANCELLED, None)
+        if index is None:
+            return self._finish(live, COMPLETED, None)
+        step = task.steps[index]
+        step.status = RUNNING
+        step.attempts += 1
+        step.started_at = self._stamp()
+        self._save(task, live.seq)
+        live.proxy.run_step.defer(
+            StepJob(task_id=task.id, token=live.token, index=index, step=step.name,
+                    service=step.service, task=task.task, session_id=task.session_id,
+                    params=task.params, context=task.context(index), attempt=step.attempts),
+            self._self,
+        )
+
+    def _step_failed(self, live: _Live, index: int, outcome: StepOutcome) -> None:
+        task = live.task
+        step = task.steps[index]
+        step.status = FAILED
+        step.error = outcome.error
+        self._event(task, ev.STEP_FAILED, step.name, "failure", latency=outcome.latency or 0,
+                    step=index, service=step.service, error=outcome.error)
+        policy = task.retry or RetryPolicy(self._config.scheduler.retry_limit,
+                                           self._config.scheduler.backoff)
+        reason = f"step {index + 1} ({step.name}) failed: {outcome.error}"
+        if live.cancel_requested:
+            return self._finish(live, CANCELLED, None)
+        if outcome.permanent:
+            return self._finish(live, FAILED, reason + " (not retryable)")
+        if task.retries >= policy.limit:
+            return self._finish(live, FAILED, reason + f" (after {task.retries} retries)")
+        delay = backoff_delay(task.retries, policy.backoff, self._config.scheduler.jitter)
+        task.retries += 1
+        task.status = RETRY_WAIT
+        task.error = reason
+        task.next_retry_at = iso(self._clock.now() + timedelta(seconds=delay))
+        live.due = self._clock.monotonic() + delay
+        self._release(live)
+        self._save(task, live.seq)
+        self._event(task, ev.RETRY_SCHEDULED, task.task, "retry", delay=delay,
+                    attempt=task.retries)
+        self._dispatch()
+        self._wake()
+
+    def _retry_due(self, live: _Live) -> None:
+        task = live.task
+        if task.mode == "run":
+            return self._start(live)
+        # A due retry goes to the head of the queue: it was there before the tasks behind it.
+        del self._live[task.id]
+        task.status = QUEUED
+        self._head -= 1
+        live.seq = self._head
+        self._save(task, live.seq)
+        self._queue.appendleft(self._queued(task, live.seq))
+
+    def _finish(self, live: _Live, status: str, error: str | None) -> None:
+        task = live.task
+        task.status = status
+        task.finished_at = self._stamp()
+        task.next_retry_at = None
+        if error is not None:
+            task.error = error
+        if status == COMPLETED:
+            task.error = None
+        if status == CANCELLED:
+            task.cancelled_at = task.finished_at
+            for step in task.steps:
+                if step.status == RUNNING:
+                    step.status = CANCELLED
+        self._release(live)
+        self._live.pop(task.id, None)
+        self._save(task, live.seq)
+        kind = {COMPLETED: ev.TASK_COMPLETE, FAILED: ev.TASK_FAILED, CANCELLED: ev.TASK_CANCELLED}
+        result = {COMPLETED: "success", FAILED: "failure", CANCELLED: "cancelled"}[status]
+        self._event(task, kind[status], task.task, result, latency=self._task_latency(task),
+                    error=task.error, reason=task.cancel_reason)
+        self._dispatch()
+
+    def _release(self, live: _Live) -> None:
+        """Free the executor and the queue's running slot."""
+        if live.executor is not None:
+            live.executor.stop(block=False)
+            live.executor = live.proxy = None
+        if self._active == live.task.id:
+            self._active = None
+
+    def _stop_executors(self) -> None:
+        for live in self._live.values():
+            if live.executor is not None:
+                live.executor.stop(block=False)
+
+    def _save(self, task: Task, seq: int) -> None:
+        task.updated_at = self._stamp()
+        self._store.save(task, seq)
+
+    def _queued(self, task: Task, seq: int) -> _Queued:
+        return _Queued(task.id, task.task, len(task.steps), task.retries, task.created_at, seq)
+
+    def _seconds_to_next(self, now: float) -> float:
+        dues = [lv.due for lv in self._live.values() if lv.task.status == RETRY_WAIT]
+        return max(0.0, min([self._next_tick, *dues]) - now)
+
+    def _due_from(self, next_retry_at: str | None) -> float:
+        if not next_retry_at:
+            return self._clock.monotonic()
+        wait = (parse_iso(next_retry_at) - self._clock.now()).total_seconds()
+        return self._clock.monotonic() + max(0.0, wait)
+
+    def _stamp(self) -> str:
+        return iso(self._clock.now()) or ""
+
+    def _task_latency(self, task: Task) -> int:
+        if not task.started_at:
+            return 0
+        return max(0, int((self._clock.now() - parse_iso(task.started_at)).total_seconds() * 1000))
+
+    def _event(self, task: Task, kind: str, subject: str, result: str, *, latency: int = 0,
+               **metadata: Any) -> None:
+        self._emit(ev.make_event(self._clock.now(), kind, subject, result, latency=latency,
+                                 retries=task.retries, session_id=task.session_id,
+                                 taskId=task.id, **metadata), False)
