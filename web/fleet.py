@@ -71,6 +71,9 @@ class Fleet:
         self._events: dict[str, list[dict[str, Any]]] = {"brain": [], "telemetry": []}
         self.accounts = {k: [dict(a) for a in v] for k, v in DEFAULT_ACCOUNTS.items()}
         self._release = threading.Event()
+        self._hanging: dict[int, int] = {}
+        self._generation = 0
+        self.peak_hanging = 0  # most requests held by "hang" at one time (shows parallel callers)
         self._threads = threads
         self._by_port: dict[int, str] = {}
         self._server: Any = None
@@ -121,6 +124,9 @@ class Fleet:
         with self._lock:
             self._behaviour = {key: Behaviour() for key in self._services}
             self._calls.clear()
+            self._generation += 1
+            self.peak_hanging = 0
+            self.accounts = {k: [dict(a) for a in v] for k, v in DEFAULT_ACCOUNTS.items()}
             for kept in self._events.values():
                 kept.clear()
 
@@ -156,7 +162,7 @@ class Fleet:
         if behaviour.latency:
             self._release.wait(behaviour.latency)
         if behaviour.mode == "hang":
-            self._release.wait(behaviour.hang_seconds)
+            self._hold(behaviour.hang_seconds)
             raise falcon.HTTPServiceUnavailable(description="gave up hanging")
         if behaviour.mode == "down":
             raise falcon.HTTPServiceUnavailable(description=f"{key} is down")
@@ -180,6 +186,17 @@ class Fleet:
         if req.method == "POST" and behaviour.failure_rate and self._roll(behaviour.failure_rate):
             raise falcon.HTTPServiceUnavailable(description="random failure")
         resp.media = self._answer(key, req, body)
+
+    def _hold(self, seconds: float) -> None:
+        with self._lock:
+            generation = self._generation  # requests held since before a reset do not count
+            self._hanging[generation] = self._hanging.get(generation, 0) + 1
+            self.peak_hanging = max(self.peak_hanging, self._hanging[generation])
+        try:
+            self._release.wait(seconds)
+        finally:
+            with self._lock:
+                self._hanging[generation] -= 1
 
     def _roll(self, rate: float) -> bool:
         with self._lock:
