@@ -73,3 +73,14 @@ def test_batches_are_sent_when_full(tmp_path, fleet, clock):
         assert _actions(fleet) == ["a", "b"]
     finally:
         ref.stop()
+
+
+def test_a_hanging_brain_never_slows_a_task(make_engine, fleet):
+    fleet.set("brain", mode="hang", hang_seconds=10)
+    engine = make_engine(brain={"batch_size": 1, "timeout": 1.0})
+    task_id = engine.scheduler.enqueue(spec(["plan", "post"])).get()["taskId"]
+    # The logger is stuck in a POST to Brain; the task goes on regardless (events are tells).
+    wait_status(engine, task_id, COMPLETED, timeout=3)
+    fleet.set("brain", mode="up")
+    wait_until(lambda: engine.brain.flush(force=True).get(timeout=5)["pending"] == 0, timeout=10)
+    assert "task_complete:t" in _actions(fleet)
