@@ -14,7 +14,7 @@ from actors import Engine, load_config
 from actors.errors import ConfigError
 from web.app import create_app
 from web.fleet import Fleet
-from web.server import bound_port, make_server
+from web.server import bound_port, make_server, pin_process
 
 log = logging.getLogger("ops")
 
@@ -49,9 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pykka").setLevel(logging.WARNING)
     try:
         config = load_config(args.config)
+        cores = pin_process(config.web.cpu_affinity)
     except ConfigError as exc:
         print(f"ops-engine: invalid config: {exc}", file=sys.stderr)
         return 2
+    if cores is not None:
+        log.info("pinned to core(s) %s (web.cpu_affinity)", ",".join(map(str, sorted(cores))))
     fleet = None
     if args.demo:
         fleet = Fleet(config.services).start()

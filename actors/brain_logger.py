@@ -7,6 +7,7 @@ Brain that is down or slow never slows a task: events wait, and survive an engin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pykka
@@ -30,8 +31,10 @@ class BrainLoggerActor(pykka.ThreadingActor):
     use_daemon_thread = True
 
     def __init__(self, config: BrainConfig, brain: Service, telemetry: Service, db_path: str,
-                 clock: Clock) -> None:
+                 clock: Clock, publish: Callable[[dict[str, Any]], None] = lambda stats: None
+                 ) -> None:
         super().__init__()
+        self._publish = publish
         self._config = config
         self._targets = {BRAIN: (brain, config.path), TELEMETRY: (telemetry, config.telemetry_path)}
         self._db_path = db_path
@@ -45,6 +48,7 @@ class BrainLoggerActor(pykka.ThreadingActor):
         self._conn = open_database(self._db_path)
         self._outbox = Outbox(self._conn, self._config.outbox_limit)
         self._session = requests.Session()
+        self.publish()
 
     def on_stop(self) -> None:
         self._session.close()
@@ -63,6 +67,7 @@ class BrainLoggerActor(pykka.ThreadingActor):
         Brain that is down is not hammered on every event.
         """
         if not force and self._clock.monotonic() < self._retry_after:
+            self.publish()
             return self.stats()
         for target in (BRAIN, TELEMETRY):
             for _ in range(_MAX_BATCHES_PER_FLUSH):
@@ -70,7 +75,12 @@ class BrainLoggerActor(pykka.ThreadingActor):
                 if not batch or not self._send(target, [event for _, event in batch]):
                     break
                 self._outbox.remove([row_id for row_id, _ in batch])
+        self.publish()
         return self.stats()
+
+    def publish(self) -> None:
+        """Push the delivery counts to the monitor."""
+        self._publish(self.stats())
 
     def stats(self) -> dict[str, Any]:
         """Pending, delivered and dropped counts, and the last delivery error."""

@@ -20,6 +20,7 @@ from actors.config import Config
 from actors.executor import ExecutorActor
 from actors.health import HealthActor
 from actors.load_balancer import LoadBalancerActor
+from actors.monitor import MonitorActor
 from actors.recovery import RecoveryActor
 from actors.scheduler import SchedulerActor
 from actors.slot import Slot
@@ -49,20 +50,25 @@ class Engine:
         self.boot_manager = BootManager(cfg.recovery.boot_manager_url,
                                         cfg.recovery.boot_manager_command,
                                         cfg.recovery.restart_timeout)
+        self._monitor = Slot("MonitorActor", lambda: MonitorActor.start(
+            services, self.clock, self.emit), on_restart=self._republish)
         self._brain = Slot("BrainLoggerActor", lambda: BrainLoggerActor.start(
-            cfg.brain, services["brain"], services["telemetry"], db_path, self.clock))
+            cfg.brain, services["brain"], services["telemetry"], db_path, self.clock,
+            self._teller(self._monitor, "events")))
         self._recovery = Slot("RecoveryActor", lambda: RecoveryActor.start(
-            cfg, db_path, self.clock, self.emit, self.boot_manager))
+            cfg, db_path, self.clock, self.emit, self.boot_manager,
+            self._teller(self._monitor, "overrides")))
         self._balancer = Slot("LoadBalancerActor", lambda: LoadBalancerActor.start(
             cfg.balancer, services["accountSafety"], self.clock))
         self._health = {
             svc.key: Slot(f"HealthActor-{svc.key}", lambda svc=svc: HealthActor.start(
-                svc, cfg.health, self.clock, self.emit))
+                svc, cfg.health, self.clock, self.emit, self._teller(self._monitor, "health")))
             for svc in services
         }
         self._scheduler = Slot("SchedulerActor", lambda: SchedulerActor.start(
-            cfg, db_path, self.clock, self._spawn_executor, self.emit, self._wake_scheduler))
-        self._slots = [self._brain, self._recovery, self._balancer, *self._health.values(),
+            cfg, db_path, self.clock, self._spawn_executor, self.emit, self._wake_scheduler,
+            self._teller(self._monitor, "queue")))
+        self._slots = [self._monitor, self._brain, self._recovery, self._balancer, *self._health.values(),
                        self._scheduler]
 
     # -- life --------------------------------------------------------------------------------
@@ -91,7 +97,7 @@ class Engine:
         for ticker in self._tickers:
             ticker.stop()
         self._scheduler.stop()
-        for slot in [*self._health.values(), self._balancer, self._recovery]:
+        for slot in [*self._health.values(), self._balancer, self._recovery, self._monitor]:
             slot.stop()
         try:
             self._brain.proxy.flush(force=True).get(timeout=2)
@@ -138,19 +144,54 @@ class Engine:
     def uptime(self) -> int:
         return int(self.clock.monotonic() - self._started_at)
 
-    def health_report(self, max_age: float | None = None) -> list[dict[str, Any]]:
-        """Every service's health, checked in parallel unless fresher than ``max_age``."""
+    def board(self, max_age: float | None = None) -> dict[str, Any]:
+        """The MonitorActor's picture, with every service checked within ``max_age`` seconds.
+
+        Services whose last check is older are checked now, in parallel.
+        """
         cfg = self.config.health
         age = cfg.freshness if max_age is None else max_age
-        pairs = []
-        for svc in self.config.services:
-            fallback = {"service": svc.name, "key": svc.key, "port": svc.port, "healthy": False,
-                        "latency": None, "priority": svc.priority, "critical": svc.critical,
-                        "lastCheck": None, "consecutiveFailures": None}
-            slot = self._health[svc.key]
-            pairs.append((slot.proxy if slot.alive() else _Dead(), fallback))
-        # A little over the check timeout, so a hanging service answers "unhealthy" in ≈ 2 s.
-        return health_board.gather(pairs, age, cfg.timeout * 1.1 + 0.05)
+        board = self._monitor.proxy.board(age).get(timeout=self.config.web.ask_timeout)
+        if board["stale"]:
+            reports = {r["key"]: r for r in board["reports"]}
+            pairs = []
+            for key in board["stale"]:
+                slot = self._health[key]
+                pairs.append((slot.proxy if slot.alive() else _Dead(), reports[key]))
+            # A little over the check timeout: a hanging service answers "unhealthy" in ≈ 2 s.
+            for report in health_board.gather(pairs, age, cfg.timeout * 1.1 + 0.05):
+                reports[report["key"]] = report
+            board["reports"] = list(reports.values())
+        return board
+
+    def health_report(self, max_age: float | None = None) -> list[dict[str, Any]]:
+        """Every service's health, checked in parallel unless fresher than ``max_age``."""
+        return self.board(max_age)["reports"]
+
+    @staticmethod
+    def _teller(slot: Slot, method: str) -> Any:
+        """A function that tells ``method`` to the actor in ``slot``, dropping it if that is down."""
+
+        def tell(*args: Any) -> None:
+            try:
+                getattr(slot.proxy, method).defer(*args)
+            except pykka.ActorDeadError:
+                pass  # restarting: the owners republish once it is back (_republish)
+
+        return tell
+
+    def _republish(self) -> None:
+        """After the monitor restarts, have every owner push its piece again."""
+        for slot, args in ((self._scheduler, (True,)), (self._recovery, ()), (self._brain, ())):
+            try:
+                slot.proxy.publish.defer(*args)
+            except pykka.ActorDeadError:
+                pass
+        for slot in self._health.values():
+            try:
+                slot.proxy.check.defer()
+            except pykka.ActorDeadError:
+                pass
 
     def emit(self, event: dict[str, Any], telemetry: bool = False) -> None:
         """Hand an event to the Brain logger; never raises into the caller's handler."""

@@ -19,9 +19,12 @@ TASK_FAILED = "task_failed"
 TASK_CANCELLED = "task_cancelled"
 RECOVERY = "recovery"
 HEALTH_CHANGE = "health_change"
+HEALTH_STATUS = "health_status"
 
 # Where an event goes: (event, also to Telemetry?). The Engine wires it to the BrainLoggerActor.
 Emit = Callable[[dict[str, Any], bool], None]
+# Pushes a piece of the operational picture to the MonitorActor (a tell).
+Publish = Callable[..., None]
 
 
 def make_event(

@@ -15,7 +15,7 @@ import requests
 from actors import events as ev
 from actors.clock import Clock, iso
 from actors.config import HealthConfig
-from actors.events import Emit
+from actors.events import Emit, Publish
 from actors.service_map import Service
 
 
@@ -24,8 +24,10 @@ class HealthActor(pykka.ThreadingActor):
 
     use_daemon_thread = True  # a check stuck on a socket must not hold the process open
 
-    def __init__(self, service: Service, config: HealthConfig, clock: Clock, emit: Emit) -> None:
+    def __init__(self, service: Service, config: HealthConfig, clock: Clock, emit: Emit,
+                 publish: Publish = lambda key, report: None) -> None:
         super().__init__()
+        self._publish = publish
         self._service = service
         self._config = config
         self._clock = clock
@@ -54,7 +56,9 @@ class HealthActor(pykka.ThreadingActor):
         self._failures = 0 if ok else self._failures + 1
         self._error = error
         self._apply(ok)
-        return self.last()
+        report = self.last()
+        self._publish(self._service.key, report)
+        return report
 
     def fresh(self, max_age: float) -> dict[str, Any]:
         """The last report if younger than ``max_age`` seconds, else a new check."""

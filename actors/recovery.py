@@ -12,7 +12,7 @@ from actors.boot_manager import BootManager
 from actors.clock import Clock, iso
 from actors.config import Config
 from actors.errors import OpsError, ValidationError
-from actors.events import Emit
+from actors.events import Emit, Publish
 from actors.store import OverrideStore, open_database
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,9 @@ class RecoveryActor(pykka.ThreadingActor):
     """Decides how a failing service is worked around, by operator order or by policy."""
 
     def __init__(self, config: Config, db_path: str, clock: Clock, emit: Emit,
-                 boot_manager: BootManager) -> None:
+                 boot_manager: BootManager, publish: Publish = lambda overrides: None) -> None:
         super().__init__()
+        self._publish = publish
         self._config = config
         self._db_path = db_path
         self._clock = clock
@@ -36,6 +37,7 @@ class RecoveryActor(pykka.ThreadingActor):
         self._conn = open_database(self._db_path)
         self._store = OverrideStore(self._conn)
         self._overrides = self._store.all()  # survive a restart of the actor or the engine
+        self.publish()
 
     def on_stop(self) -> None:
         self._conn.close()
@@ -62,8 +64,13 @@ class RecoveryActor(pykka.ThreadingActor):
             self._store.delete(key)
             message = (f"Cleared {had['action']} override for {key}" if had
                        else f"No override was in force for {key}")
+            self.publish()
         self._record(key, action, message, auto=False)
         return {"service": key, "action": action, "message": message}
+
+    def publish(self) -> None:
+        """Push the overrides in force to the monitor."""
+        self._publish(dict(self._overrides))
 
     def resolve(self, service: str) -> dict[str, Any] | None:
         """The override in force for ``service`` (``{"action", "target"}``), if any."""
@@ -113,6 +120,7 @@ class RecoveryActor(pykka.ThreadingActor):
         since = iso(self._clock.now()) or ""
         self._store.put(key, action, target, since)
         self._overrides[key] = {"action": action, "target": target, "since": since}
+        self.publish()
 
     def _restart(self, key: str, *, auto: bool, error: str | None = None) -> str:
         try:

@@ -22,7 +22,7 @@ from actors.backoff import backoff_delay
 from actors.clock import Clock, iso, parse_iso
 from actors.config import Config
 from actors.errors import Conflict, TaskNotFound
-from actors.events import Emit
+from actors.events import Emit, Publish
 from actors.executor import StepJob, StepOutcome
 from actors.store import TaskStore, open_database
 from actors.task import (
@@ -69,8 +69,11 @@ class SchedulerActor(pykka.ThreadingActor):
     """Owns the queue and the state of every task."""
 
     def __init__(self, config: Config, db_path: str, clock: Clock, executors: ExecutorFactory,
-                 emit: Emit, wake: Callable[[], None] = lambda: None) -> None:
+                 emit: Emit, wake: Callable[[], None] = lambda: None,
+                 publish: Publish = lambda summary: None) -> None:
         super().__init__()
+        self._publish = publish
+        self._published: dict[str, Any] | None = None
         self._config = config
         self._db_path = db_path
         self._clock = clock
@@ -96,6 +99,7 @@ class SchedulerActor(pykka.ThreadingActor):
         log.info("[OPS SCHEDULER] Started (interval %gs, %d queued, %d live)",
                  self._config.scheduler.interval, len(self._queue), len(self._live))
         self._dispatch()
+        self.publish()
 
     def on_stop(self) -> None:
         self._stop_executors()
@@ -147,6 +151,7 @@ class SchedulerActor(pykka.ThreadingActor):
         position = len(self._queue)
         self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
         self._dispatch()
+        self.publish()
         return {"taskId": task.id, "queuePosition": position}
 
     def run_now(self, spec: TaskSpec) -> dict[str, Any]:
@@ -154,6 +159,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._tail += 1
         task = self._new_task(spec, "run")
         self._start(_Live(task, self._tail))
+        self.publish()
         return {"taskId": task.id}
 
     def snapshot(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
@@ -171,6 +177,13 @@ class SchedulerActor(pykka.ThreadingActor):
                                nextRetryAt=lv.task.next_retry_at)
                           for lv in self._live.values() if lv.task.status == RETRY_WAIT],
         }
+
+    def publish(self, force: bool = False) -> None:
+        """Push the queue summary to the monitor if it changed (or always, with ``force``)."""
+        summary = self.summary()
+        if force or summary != self._published:
+            self._published = summary
+            self._publish(summary)
 
     def summary(self) -> dict[str, Any]:
         """Queue length and active task id, for the health and status endpoints."""
@@ -205,6 +218,7 @@ class SchedulerActor(pykka.ThreadingActor):
             return {"taskId": task_id, "status": RUNNING,
                     "message": "Task will be cancelled before its next step"}
         self._finish(live, CANCELLED, None)
+        self.publish()
         return {"taskId": task_id, "status": CANCELLED, "message": "Task cancelled"}
 
     def tick(self) -> float:
@@ -223,6 +237,7 @@ class SchedulerActor(pykka.ThreadingActor):
         if now >= self._next_tick:
             self._next_tick = now + self._config.scheduler.interval
         self._dispatch()
+        self.publish()
         return self._seconds_to_next(now)
 
     def step_done(self, task_id: str, token: int, index: int, outcome: StepOutcome) -> None:
@@ -236,6 +251,7 @@ class SchedulerActor(pykka.ThreadingActor):
         live.task.recoveries.extend(outcome.recoveries)
         if outcome.status == FAILED:
             self._step_failed(live, index, outcome)
+            self.publish()
             return
         step.status = outcome.status
         step.output = outcome.output
@@ -245,6 +261,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._event(live.task, kind, step.name, "success" if outcome.status == COMPLETED
                     else "skipped", latency=outcome.latency or 0, step=index, service=step.service)
         self._advance(live)
+        self.publish()
 
     # -- internals ---------------------------------------------------------------------------
 

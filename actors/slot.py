@@ -20,9 +20,11 @@ log = logging.getLogger(__name__)
 class Slot:
     """Holds the current ActorRef made by ``factory`` and its cached proxy."""
 
-    def __init__(self, name: str, factory: Callable[[], pykka.ActorRef[Any]]) -> None:
+    def __init__(self, name: str, factory: Callable[[], pykka.ActorRef[Any]],
+                 on_restart: Callable[[], None] = lambda: None) -> None:
         self.name = name
         self._factory = factory
+        self._on_restart = on_restart
         self._lock = threading.Lock()
         self._ref: pykka.ActorRef[Any] | None = None
         self._proxy: Any = None
@@ -60,6 +62,7 @@ class Slot:
             self._ref = self._factory()
             self._proxy = self._ref.proxy()
             self.restarts += 1
+        self._on_restart()
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._lock:

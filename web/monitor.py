@@ -9,15 +9,14 @@ from actors.engine import VERSION, Engine
 
 
 class HealthResource:
-    """Checks every service (in parallel, reusing results younger than the freshness)."""
+    """Every service's health: checked in parallel unless a check is younger than the freshness."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        engine = self._engine
-        reports = engine.health_report()
-        queue = engine.scheduler.summary().get(timeout=engine.config.web.ask_timeout)
+        board = self._engine.board()
+        reports, queue = board["reports"], board["queue"]
         resp.media = {
             "ok": True,
             "status": health_board.colour(reports),
@@ -26,7 +25,7 @@ class HealthResource:
                           "latency": r["latency"]} for r in reports],
             "queueLength": queue["queueLength"],
             "activeTask": queue["activeTask"],
-            "uptime": engine.uptime(),
+            "uptime": self._engine.uptime(),
         }
 
 
@@ -37,22 +36,19 @@ class StatusResource:
         self._engine = engine
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        engine = self._engine
-        timeout = engine.config.web.ask_timeout
-        reports = engine.health_report()
-        queue = engine.scheduler.summary().get(timeout=timeout)
+        board = self._engine.board()
+        reports, queue = board["reports"], board["queue"]
         healthy = sum(1 for r in reports if r["healthy"])
         resp.media = {
             "ok": True,
             "opsStatus": health_board.colour(reports),
             "version": VERSION,
-            "uptime": engine.uptime(),
+            "uptime": self._engine.uptime(),
             "services": {"total": len(reports), "healthy": healthy,
                          "unhealthy": len(reports) - healthy},
             "queue": {"length": queue["queueLength"], "activeTask": queue["activeTask"],
                       "running": queue["running"], "retryWait": queue["retryWait"]},
             "details": reports,
-            "overrides": engine.recovery.overrides().get(timeout=timeout),
-            "providers": engine.balancer.providers().get(timeout=timeout),
-            "events": engine.brain.stats().get(timeout=timeout),
+            "overrides": board["overrides"],
+            "events": board["events"],
         }
