@@ -1,7 +1,11 @@
 """BrainLoggerActor: streams ops events to Brain in batches (recovery events also to Telemetry).
 
-Every event is written to the durable outbox first and delivered from there, oldest first, so a
-Brain that is down or slow never slows a task: events wait, and survive an engine restart.
+Events gather in memory for at most ``flush_interval`` (or until a batch is full) and are then
+sent. While nothing older waits, a batch goes straight to Brain; whatever Brain does not take is
+written to the durable outbox (SQLite) and delivered from there, oldest first, when it answers
+again. So Brain being down or slow never slows a task, and its backlog survives a restart. The
+price of not writing every event to disk on the hot path: a ``kill -9`` loses the events of the
+last ``flush_interval`` that were not yet sent (a clean stop loses none).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class BrainLoggerActor(pykka.ThreadingActor):
         self._last_error: str | None = None
         self._last_delivery: str | None = None
         self._retry_after = 0.0
+        self._buffer: list[tuple[list[str], dict[str, Any]]] = []
 
     def on_start(self) -> None:
         self._conn = open_database(self._db_path)
@@ -51,13 +56,15 @@ class BrainLoggerActor(pykka.ThreadingActor):
         self.publish()
 
     def on_stop(self) -> None:
+        self._persist()
         self._session.close()
         self._conn.close()
 
-    def log(self, event: dict[str, Any], telemetry: bool = False) -> None:
-        """Keep ``event`` for Brain (and Telemetry); deliver once a batch is full."""
-        self._outbox.add([BRAIN, TELEMETRY] if telemetry else [BRAIN], event)
-        if len(self._outbox) >= self._config.batch_size:
+    def log(self, events: list[dict[str, Any]], telemetry: bool = False) -> None:
+        """Keep ``events`` for Brain (and Telemetry); deliver once a batch is full."""
+        targets = [BRAIN, TELEMETRY] if telemetry else [BRAIN]
+        self._buffer.extend((targets, event) for event in events)
+        if len(self._buffer) >= self._config.batch_size:
             self.flush()
 
     def flush(self, force: bool = False) -> dict[str, Any]:
@@ -67,8 +74,12 @@ class BrainLoggerActor(pykka.ThreadingActor):
         Brain that is down is not hammered on every event.
         """
         if not force and self._clock.monotonic() < self._retry_after:
+            self._persist()  # Brain is refusing: what waits must be on disk
             self.publish()
             return self.stats()
+        if self._buffer and len(self._outbox) == 0:
+            self._deliver_buffer()
+        self._persist()
         for target in (BRAIN, TELEMETRY):
             for _ in range(_MAX_BATCHES_PER_FLUSH):
                 batch = self._outbox.peek(target, self._config.batch_size)
@@ -78,13 +89,31 @@ class BrainLoggerActor(pykka.ThreadingActor):
         self.publish()
         return self.stats()
 
+    def _deliver_buffer(self) -> None:
+        """Send the buffered events straight away; keep in the buffer only what was refused."""
+        left: list[tuple[list[str], dict[str, Any]]] = []
+        size = self._config.batch_size
+        for target in (BRAIN, TELEMETRY):
+            events = [event for targets, event in self._buffer if target in targets]
+            for start in range(0, len(events), size):
+                if not self._send(target, events[start:start + size]):
+                    left.extend(([target], event) for event in events[start:])
+                    break
+        self._buffer = left
+
+    def _persist(self) -> None:
+        if self._buffer:
+            self._outbox.add(self._buffer)
+            self._buffer = []
+
     def publish(self) -> None:
         """Push the delivery counts to the monitor."""
         self._publish(self.stats())
 
     def stats(self) -> dict[str, Any]:
         """Pending, delivered and dropped counts, and the last delivery error."""
-        return {"pending": len(self._outbox), "delivered": self._delivered,
+        waiting = sum(len(targets) for targets, _ in self._buffer)
+        return {"pending": len(self._outbox) + waiting, "delivered": self._delivered,
                 "dropped": self._outbox.dropped, "lastError": self._last_error,
                 "lastDeliveryAt": self._last_delivery}
 

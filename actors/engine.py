@@ -56,8 +56,7 @@ class Engine:
             cfg.brain, services["brain"], services["telemetry"], db_path, self.clock,
             self._teller(self._monitor, "events")))
         self._recovery = Slot("RecoveryActor", lambda: RecoveryActor.start(
-            cfg, db_path, self.clock, self.emit, self.boot_manager,
-            self._teller(self._monitor, "overrides")))
+            cfg, db_path, self.clock, self.emit, self.boot_manager, self._publish_overrides))
         self._balancer = Slot("LoadBalancerActor", lambda: LoadBalancerActor.start(
             cfg.balancer, services["accountSafety"], self.clock))
         self._health = {
@@ -180,6 +179,11 @@ class Engine:
 
         return tell
 
+    def _publish_overrides(self, overrides: dict[str, Any]) -> None:
+        # Both need them: the monitor to show, the scheduler to attach to each step.
+        self._teller(self._monitor, "overrides")(overrides)
+        self._teller(self._scheduler, "overrides")(overrides)
+
     def _republish(self) -> None:
         """After the monitor restarts, have every owner push its piece again."""
         for slot, args in ((self._scheduler, (True,)), (self._recovery, ()), (self._brain, ())):
@@ -193,12 +197,12 @@ class Engine:
             except pykka.ActorDeadError:
                 pass
 
-    def emit(self, event: dict[str, Any], telemetry: bool = False) -> None:
-        """Hand an event to the Brain logger; never raises into the caller's handler."""
+    def emit(self, events: list[dict[str, Any]], telemetry: bool = False) -> None:
+        """Hand events to the Brain logger; never raises into the caller's handler."""
         try:
-            self._brain.proxy.log.defer(event, telemetry)
+            self._brain.proxy.log.defer(events, telemetry)
         except pykka.ActorDeadError:
-            log.warning("Brain logger restarting; event %s not kept", event.get("action"))
+            log.warning("Brain logger restarting; %d event(s) not kept", len(events))
 
     # -- internals ---------------------------------------------------------------------------
 

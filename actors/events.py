@@ -21,8 +21,9 @@ RECOVERY = "recovery"
 HEALTH_CHANGE = "health_change"
 HEALTH_STATUS = "health_status"
 
-# Where an event goes: (event, also to Telemetry?). The Engine wires it to the BrainLoggerActor.
-Emit = Callable[[dict[str, Any], bool], None]
+# Where events go: (events, also to Telemetry?). The Engine wires it to the BrainLoggerActor.
+# A list, so an actor that produces several events in one message sends them in one tell.
+Emit = Callable[[list[dict[str, Any]], bool], None]
 # Pushes a piece of the operational picture to the MonitorActor (a tell).
 Publish = Callable[..., None]
 
@@ -51,5 +52,5 @@ def make_event(
     }
 
 
-def discard(event: dict[str, Any], telemetry: bool = False) -> None:
+def discard(events: list[dict[str, Any]], telemetry: bool = False) -> None:
     """An Emit that drops events (for actors tested alone)."""

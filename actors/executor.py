@@ -37,6 +37,7 @@ class StepJob:
     params: dict[str, Any]
     context: dict[str, Any]
     attempt: int
+    override: dict[str, Any] | None = None  # the recovery override in force for the service
 
     @property
     def idempotency_key(self) -> str:
@@ -88,7 +89,7 @@ class ExecutorActor(pykka.ThreadingActor):
         if job.service not in self._config.services.keys():
             return StepOutcome(FAILED, error=f"no service {job.service!r} in the service map "
                                f"for step {job.step!r}", permanent=True)
-        override = self._recovery.proxy.resolve(job.service).get(timeout=self._ask_timeout)
+        override = job.override
         if override and override["action"] == "skip":
             record = self._record(job, "skip", None, auto=False,
                                   message=f"{job.service} is skipped by an operator override")

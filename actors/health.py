@@ -107,6 +107,6 @@ class HealthActor(pykka.ThreadingActor):
         if self._streak >= needed:
             self._healthy = ok
             self._streak = 0
-            self._emit(ev.make_event(self._clock.now(), ev.HEALTH_CHANGE, self._service.key,
-                                     "up" if ok else "down", latency=self._latency or 0,
-                                     service_key=self._service.key, error=self._error), False)
+            self._emit([ev.make_event(self._clock.now(), ev.HEALTH_CHANGE, self._service.key,
+                                      "up" if ok else "down", latency=self._latency or 0,
+                                      service_key=self._service.key, error=self._error)], False)

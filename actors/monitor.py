@@ -73,8 +73,8 @@ class MonitorActor(pykka.ThreadingActor):
         if status != self._colour:
             if self._colour is not None:
                 down = [r["key"] for r in self._reports.values() if not r["healthy"]]
-                self._emit(ev.make_event(self._clock.now(), ev.HEALTH_STATUS, status,
-                                         status.lower(), previous=self._colour, down=down), False)
+                self._emit([ev.make_event(self._clock.now(), ev.HEALTH_STATUS, status,
+                                          status.lower(), previous=self._colour, down=down)], False)
             self._colour = status
 
 

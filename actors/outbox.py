@@ -27,13 +27,16 @@ class Outbox:
     def dropped(self) -> int:
         return self._counters.get(DROPPED)
 
-    def add(self, targets: list[str], event: dict[str, Any]) -> None:
-        text = json.dumps(event, separators=(",", ":"))
+    def add(self, items: list[tuple[list[str], dict[str, Any]]]) -> None:
+        """Keep each ``(targets, event)`` for its targets, in one transaction."""
+        rows = []
+        for targets, event in items:
+            text = json.dumps(event, separators=(",", ":"))
+            rows.extend((t, text) for t in targets)
         with self._conn:
             self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT INTO outbox (target, event) VALUES (?, ?)",
-                                   [(t, text) for t in targets])
-            self._size += len(targets)
+            self._conn.executemany("INSERT INTO outbox (target, event) VALUES (?, ?)", rows)
+            self._size += len(rows)
             over = self._size - self._limit
             if over > 0:
                 self._conn.execute(

@@ -140,4 +140,4 @@ class RecoveryActor(pykka.ThreadingActor):
         log.info("recovery %s of %s (%s): %s", action, key, "auto" if auto else "manual", message)
         event = ev.make_event(self._clock.now(), ev.RECOVERY, f"{action}:{key}", result,
                               service_key=key, auto=auto, message=message, error=error)
-        self._emit(event, True)
+        self._emit([event], True)

@@ -39,7 +39,7 @@ def test_events_wait_out_an_outage_and_a_restart(make_engine, fleet, tmp_path, c
     fleet.set("brain", mode="down")
     engine = make_engine()
     for i in range(3):
-        engine.brain.log({"action": f"e{i}"}).get()
+        engine.brain.log([{"action": f"e{i}"}]).get()
     stats = engine.brain.flush(force=True).get()
     assert stats["pending"] == 3 and "503" in stats["lastError"]
     engine.stop()
@@ -53,8 +53,8 @@ def test_outbox_bound_drops_oldest_and_counts(make_engine, fleet, clock):
     fleet.set("brain", mode="down")
     engine = make_engine(brain={"outbox_limit": 5, "batch_size": 100})
     for i in range(8):
-        engine.brain.log({"action": f"e{i}"}).get()
-    assert engine.brain.stats().get()["dropped"] == 3
+        engine.brain.log([{"action": f"e{i}"}]).get()
+    assert engine.brain.flush(force=True).get()["dropped"] == 3
     fleet.set("brain", mode="up")
     engine.brain.flush(force=True).get()
     assert _actions(fleet) == [f"e{i}" for i in range(3, 8)]
@@ -67,9 +67,9 @@ def test_batches_are_sent_when_full(tmp_path, fleet, clock):
     ref = BrainLoggerActor.start(BrainConfig(batch_size=2), brain, brain, str(tmp_path / "b.db"),
                                  clock)
     try:
-        ref.proxy().log({"action": "a"}).get()
+        ref.proxy().log([{"action": "a"}]).get()
         assert fleet.events() == []
-        ref.proxy().log({"action": "b"}).get()
+        ref.proxy().log([{"action": "b"}]).get()
         assert _actions(fleet) == ["a", "b"]
     finally:
         ref.stop()

@@ -18,7 +18,7 @@ def health_actor(fleet, clock):
     svc = Service("trends", "Trends", port, host=host)
     events = []
     ref = HealthActor.start(svc, HealthConfig(fall=3, rise=2, timeout=0.5), clock,
-                            lambda e, t: events.append(e))
+                            lambda e, t: events.extend(e))
     yield ref.proxy(), events
     ref.stop()
 
