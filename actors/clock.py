@@ -76,9 +76,10 @@ def iso(moment: datetime | None) -> str | None:
     """ISO-8601 UTC with milliseconds and a ``Z``, as the seed writes ``createdAt``."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + (
-        f"{moment.microsecond // 1000:03d}Z"
-    )
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    # isoformat is C code; strftime costs four times as much on the enqueue path.
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

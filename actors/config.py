@@ -82,7 +82,7 @@ class BrainConfig:
     session: str = "codex-ops-log"
     path: str = "/events"
     telemetry_path: str = "/events"
-    batch_size: int = 50
+    batch_size: int = 200
     flush_interval: float = 1.0
     outbox_limit: int = 10000
     timeout: float = 2.0

@@ -95,13 +95,13 @@ class Engine:
         self._stopping.set()
         for ticker in self._tickers:
             ticker.stop()
-        self._scheduler.stop()
+        self._scheduler.stop()  # its on_stop hands its last events to the Brain logger
         for slot in [*self._health.values(), self._balancer, self._recovery, self._monitor]:
             slot.stop()
         try:
             self._brain.proxy.flush(force=True).get(timeout=2)
         except (pykka.Timeout, pykka.ActorDeadError):
-            pass
+            log.warning("events still waiting at stop are kept in the outbox")
         self._brain.stop()
         if self._supervisor is not None:
             self._supervisor.join(2)
@@ -161,6 +161,7 @@ class Engine:
             for report in health_board.gather(pairs, age, cfg.timeout * 1.1 + 0.05):
                 reports[report["key"]] = report
             board["reports"] = list(reports.values())
+            board.update(health_board.summarize(board["reports"]))
         return board
 
     def health_report(self, max_age: float | None = None) -> list[dict[str, Any]]:
@@ -219,8 +220,16 @@ class Engine:
                 slot.proxy.check.defer()
         return self.config.health.interval
 
+    def flush_events(self, force: bool = False) -> dict[str, Any]:
+        """Move the scheduler's gathered events to the Brain logger and have it deliver them.
+
+        Returns the delivery stats. ``force`` retries a refusing Brain without waiting.
+        """
+        self.scheduler.flush_events().get(timeout=5)  # an ask: its events reach Brain's mailbox first
+        return self.brain.flush(force).get(timeout=30)
+
     def _flush_events(self) -> float:
-        self.brain.flush().get(timeout=30)
+        self.flush_events()
         return self.config.brain.flush_interval
 
     def _supervise(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -46,3 +47,21 @@ def colour(reports: Iterable[dict[str, Any]]) -> str:
                 return RED
             status = YELLOW
     return status
+
+
+def summarize(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Colour, counts and the two service lists, each already encoded as JSON.
+
+    The lists change every few seconds and are read thousands of times a second, so they are
+    encoded once here (by the MonitorActor) instead of on every request.
+    """
+    healthy = sum(1 for r in reports if r["healthy"])
+    rows = [{"service": r["service"], "port": r["port"], "healthy": r["healthy"],
+             "latency": r["latency"]} for r in reports]
+    return {
+        "colour": colour(reports),
+        "total": len(reports),
+        "healthy": healthy,
+        "services_json": json.dumps(rows, separators=(",", ":")).encode(),
+        "details_json": json.dumps(reports, separators=(",", ":")).encode(),
+    }

@@ -15,7 +15,7 @@ import pykka
 from actors import events as ev
 from actors.clock import Clock
 from actors.events import Emit
-from actors.health_board import colour
+from actors.health_board import colour, summarize
 from actors.service_map import ServiceMap
 
 
@@ -33,6 +33,7 @@ class MonitorActor(pykka.ThreadingActor):
         }
         self._checked_at: dict[str, float] = {}
         self._colour: str | None = None
+        self._summary: dict[str, Any] | None = None  # summarize(reports), None when stale
         self._queue: dict[str, Any] = {"queueLength": 0, "activeTask": None, "running": 0,
                                        "retryWait": 0}
         self._overrides: dict[str, Any] = {}
@@ -44,6 +45,7 @@ class MonitorActor(pykka.ThreadingActor):
         """A HealthActor's latest check."""
         self._reports[key] = report
         self._checked_at[key] = self._clock.monotonic()
+        self._summary = None
         if len(self._checked_at) == len(self._reports):
             self._note_colour()
 
@@ -65,8 +67,11 @@ class MonitorActor(pykka.ThreadingActor):
         """Everything, plus which services have no check younger than ``max_age`` seconds."""
         now = self._clock.monotonic()
         stale = [k for k in self._order if now - self._checked_at.get(k, -1e18) >= max_age]
-        return {"reports": [self._reports[k] for k in self._order], "stale": stale,
-                "queue": self._queue, "overrides": self._overrides, "events": self._events}
+        reports = [self._reports[k] for k in self._order]
+        if self._summary is None:
+            self._summary = summarize(reports)
+        return {"reports": reports, "stale": stale, "queue": self._queue,
+                "overrides": self._overrides, "events": self._events, **self._summary}
 
     def _note_colour(self) -> None:
         status = colour(self._reports.values())

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # Starts an ExecutorActor and returns its ref; the Engine supplies it.
 ExecutorFactory = Callable[[], pykka.ActorRef[Any]]
 _IDLE_EXECUTORS = 4
+_EVENT_BATCH = 100
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._publish = publish
         self._published: dict[str, Any] | None = None
         self._events: list[dict[str, Any]] = []  # sent in one tell when a message is handled
+        self._dirty = False  # state changed since the monitor last heard
         self._config = config
         self._db_path = db_path
         self._clock = clock
@@ -106,13 +108,15 @@ class SchedulerActor(pykka.ThreadingActor):
         log.info("[OPS SCHEDULER] Started (interval %gs, %d queued, %d live)",
                  self._config.scheduler.interval, len(self._queue), len(self._live))
         self._dispatch()
-        self.publish()
+        self._settle()
 
     def on_stop(self) -> None:
+        self.flush_events()
         self._stop_executors()
         self._conn.close()
 
     def on_failure(self, *exc_info: Any) -> None:
+        self.flush_events()
         self._stop_executors()
 
     def _recover_state(self) -> None:
@@ -158,7 +162,7 @@ class SchedulerActor(pykka.ThreadingActor):
         position = len(self._queue)
         self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
         self._dispatch()
-        self.publish()
+        self._settle()
         return {"taskId": task.id, "queuePosition": position}
 
     def run_now(self, spec: TaskSpec) -> dict[str, Any]:
@@ -166,12 +170,13 @@ class SchedulerActor(pykka.ThreadingActor):
         self._tail += 1
         task = self._new_task(spec, "run")
         self._start(_Live(task, self._tail))
-        self.publish()
+        self._settle()
         return {"taskId": task.id}
 
     def snapshot(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
         """The ``GET /ops/queue`` view: one page of the queue and the active task."""
         active = self._live.get(self._active) if self._active else None
+        self._settle()
         return {
             "queueLength": len(self._queue),
             "activeTask": active.task.summary() if active else None,
@@ -192,15 +197,32 @@ class SchedulerActor(pykka.ThreadingActor):
         """
         self._overrides = overrides
 
-    def publish(self, force: bool = False) -> None:
-        """Send the events of this message; push the queue summary to the monitor if it changed.
+    def publish(self) -> None:
+        """Push the queue summary to the monitor now (after the monitor restarted)."""
+        self._settle(force=True)
 
-        Every message that changes state ends here (or ``force`` pushes the summary regardless).
-        """
+    def flush_events(self) -> None:
+        """Hand the events gathered so far to the Brain logger (the Engine calls this each second)."""
         if self._events:
             events, self._events = self._events, []
             self._emit(events, False)
+
+    def _settle(self, force: bool = False) -> None:
+        """End of every message: push the queue summary to the monitor if it changed.
+
+        Every tell wakes another thread, which costs about as much as handling a submission, so
+        tells are spared: while more messages wait in the mailbox (a burst of submissions) the
+        summary waits too, and events go to the Brain logger in batches of ``_EVENT_BATCH`` or
+        when the Engine asks (every ``brain.flush_interval``).
+        """
+        if len(self._events) >= _EVENT_BATCH:
+            self.flush_events()
+        if not (force or self._dirty):
+            return
+        if not force and not self.actor_inbox.empty():
+            return
         summary = self.summary()
+        self._dirty = False
         if force or summary != self._published:
             self._published = summary
             self._publish(summary)
@@ -213,6 +235,7 @@ class SchedulerActor(pykka.ThreadingActor):
 
     def task(self, task_id: str) -> dict[str, Any]:
         """The whole record of one task."""
+        self._settle()
         live = self._live.get(task_id)
         task = live.task if live else self._store.get(task_id)
         if task is None:
@@ -238,7 +261,7 @@ class SchedulerActor(pykka.ThreadingActor):
             return {"taskId": task_id, "status": RUNNING,
                     "message": "Task will be cancelled before its next step"}
         self._finish(live, CANCELLED, None)
-        self.publish()
+        self._settle()
         return {"taskId": task_id, "status": CANCELLED, "message": "Task cancelled"}
 
     def tick(self) -> float:
@@ -257,7 +280,7 @@ class SchedulerActor(pykka.ThreadingActor):
         if now >= self._next_tick:
             self._next_tick = now + self._config.scheduler.interval
         self._dispatch()
-        self.publish()
+        self._settle()
         return self._seconds_to_next(now)
 
     def step_done(self, task_id: str, token: int, index: int, outcome: StepOutcome) -> None:
@@ -271,7 +294,7 @@ class SchedulerActor(pykka.ThreadingActor):
         live.task.recoveries.extend(outcome.recoveries)
         if outcome.status == FAILED:
             self._step_failed(live, index, outcome)
-            self.publish()
+            self._settle()
             return
         step.status = outcome.status
         step.output = outcome.output
@@ -281,7 +304,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._event(live.task, kind, step.name, "success" if outcome.status == COMPLETED
                     else "skipped", latency=outcome.latency or 0, step=index, service=step.service)
         self._advance(live)
-        self.publish()
+        self._settle()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -430,6 +453,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._idle.clear()
 
     def _save(self, task: Task, seq: int) -> None:
+        self._dirty = True
         task.updated_at = self._stamp()
         self._store.save(task, seq)
 

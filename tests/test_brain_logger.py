@@ -16,7 +16,7 @@ def test_task_events_reach_brain_in_order(engine, fleet):
     task_id = engine.scheduler.enqueue(
         spec(["plan", "post"], task="daily_ecomm_cycle", sessionId="user-session-123")).get()["taskId"]
     wait_status(engine, task_id, COMPLETED)
-    wait_until(lambda: engine.brain.flush().get()["pending"] == 0
+    wait_until(lambda: engine.flush_events()["pending"] == 0
                and "task_complete:daily_ecomm_cycle" in _actions(fleet))
     assert _actions(fleet) == [
         "task_queued:daily_ecomm_cycle", "task_start:daily_ecomm_cycle", "step_complete:plan",
@@ -82,5 +82,5 @@ def test_a_hanging_brain_never_slows_a_task(make_engine, fleet):
     # The logger is stuck in a POST to Brain; the task goes on regardless (events are tells).
     wait_status(engine, task_id, COMPLETED, timeout=3)
     fleet.set("brain", mode="up")
-    wait_until(lambda: engine.brain.flush(force=True).get(timeout=5)["pending"] == 0, timeout=10)
+    wait_until(lambda: engine.flush_events(force=True)["pending"] == 0, timeout=10)
     assert "task_complete:t" in _actions(fleet)

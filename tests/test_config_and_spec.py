@@ -82,7 +82,7 @@ def test_backoff_is_the_seeds_schedule():
 
 def test_task_ids_look_like_the_seeds():
     ids = {new_task_id() for _ in range(1000)}
-    assert len(ids) == 1000 and all(i.startswith("ops-") and len(i) == 14 for i in ids)
+    assert len(ids) == 1000 and all(i.startswith("ops-") and len(i) == 16 for i in ids)
 
 
 @freeze_time("2025-11-22 22:00:00.123456")

@@ -1,11 +1,14 @@
-"""``GET /ops/health`` and ``GET /ops/status``: the fleet's health and the engine's state."""
+"""``GET /ops/health`` and ``GET /ops/status``: the fleet's health and the engine's state.
+
+Both read the MonitorActor's board in one ask; the service lists come already encoded from it.
+"""
 
 from __future__ import annotations
 
 import falcon
 
-from actors import health_board
 from actors.engine import VERSION, Engine
+from web.render import RawJSON, compose
 
 
 class HealthResource:
@@ -16,17 +19,16 @@ class HealthResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         board = self._engine.board()
-        reports, queue = board["reports"], board["queue"]
-        resp.media = {
+        queue = board["queue"]
+        compose(resp, {
             "ok": True,
-            "status": health_board.colour(reports),
+            "status": board["colour"],
             "version": VERSION,
-            "services": [{"service": r["service"], "port": r["port"], "healthy": r["healthy"],
-                          "latency": r["latency"]} for r in reports],
+            "services": RawJSON(board["services_json"]),
             "queueLength": queue["queueLength"],
             "activeTask": queue["activeTask"],
             "uptime": self._engine.uptime(),
-        }
+        })
 
 
 class StatusResource:
@@ -37,18 +39,17 @@ class StatusResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         board = self._engine.board()
-        reports, queue = board["reports"], board["queue"]
-        healthy = sum(1 for r in reports if r["healthy"])
-        resp.media = {
+        queue = board["queue"]
+        compose(resp, {
             "ok": True,
-            "opsStatus": health_board.colour(reports),
+            "opsStatus": board["colour"],
             "version": VERSION,
             "uptime": self._engine.uptime(),
-            "services": {"total": len(reports), "healthy": healthy,
-                         "unhealthy": len(reports) - healthy},
+            "services": {"total": board["total"], "healthy": board["healthy"],
+                         "unhealthy": board["total"] - board["healthy"]},
             "queue": {"length": queue["queueLength"], "activeTask": queue["activeTask"],
                       "running": queue["running"], "retryWait": queue["retryWait"]},
-            "details": reports,
+            "details": RawJSON(board["details_json"]),
             "overrides": board["overrides"],
             "events": board["events"],
-        }
+        })

@@ -31,18 +31,23 @@ def main() -> int:
     rows: list[figures.Row] = []
     started = time.monotonic()
     for key in args.only.split(","):
-        fn = figures.FIGURES[key.strip()]
+        key = key.strip()
+        fn = figures.FIGURES[key]
         t0 = time.monotonic()
-        if key in ("1", "2", "3"):
-            got = fn(args.runs, args.seconds)
-        elif key == "5":
-            got = fn(args.seconds, args.queue)
-        elif key == "7":
-            got = fn()
-        else:
-            got = fn(args.runs)
+        try:
+            if key in ("1", "2", "3"):
+                got = fn(args.runs, args.seconds)
+            elif key == "5":
+                got = fn(args.seconds, args.queue)
+            elif key == "7":
+                got = fn()
+            else:
+                got = fn(args.runs)
+        except Exception as exc:  # one broken figure must not hide the others
+            got = [figures.Row(key, f"failed: {exc!r}"[:120], 0, None, None, "-", False)]
         rows.extend(got)
         print(f"figure {key}: {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+        print(render(got), file=sys.stderr, flush=True)
     table = render(rows)
     print(table)
     Path(args.json).write_text(json.dumps({

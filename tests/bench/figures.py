@@ -117,7 +117,9 @@ def health_fanout(runs: int, seconds: float) -> list[Row]:
     hang, fanout, single = [], [], []
     with h.fleet() as (addresses, ctl):
         # Every request checks every service (freshness 0); the background loop stays out.
-        config = "[health]\nfreshness = 0\ninterval = 3600\n" + h.services_toml(addresses)
+        # fall = 1: this figure times the checks, not the flapping protection.
+        config = ("[health]\nfreshness = 0\ninterval = 3600\nfall = 1\n"
+                  + h.services_toml(addresses))
         for key in addresses:
             ctl.set(key, latency=0.02)  # a service's own time to answer its health check
         with h.engine(config) as (url, _proc):
@@ -235,8 +237,10 @@ def queue_scale(seconds: float, big: int = 100_000) -> list[Row]:
             time.sleep(0.5)
             base_rss = h.rss_mib(proc.pid)
             _fill(url, 1000)
+            h.wait_idle(proc.pid)
             small = _queue_probe(url, seconds)
             _fill(url, big)
+            h.wait_idle(proc.pid)  # the fill's events delivered, nothing else running
             queued = requests.get(url + "/ops/queue", params={"limit": 1}).json()["queueLength"]
             rss = h.rss_mib(proc.pid)
             large = _queue_probe(url, seconds)

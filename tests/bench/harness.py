@@ -49,6 +49,25 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, busy: float = 0.05, timeout: float = 60.0) -> None:
+    """Wait until the process uses under ``busy`` of a core over half a second (after a load,
+    the engine still delivers events and checkpoints its database)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(0.5)
+        if cpu_seconds(pid) - before < busy * 0.5:
+            return
+    raise RuntimeError("process did not go idle")
+
+
 def _taskset(core: str | None) -> list[str]:
     return ["taskset", "-c", core] if core is not None else []
 
@@ -117,7 +136,7 @@ def engine(config: str = "", core: str | None = SERVER_CORE, demo: bool = False,
     tmp = tempfile.mkdtemp(prefix="bench-db-")
     port = free_port()
     toml = Path(tmp) / "ops.toml"
-    toml.write_text((f'[web]\ncpu_affinity = "{affinity}"\n' if affinity else "") + config)
+    toml.write_text((f"[web]\ncpu_affinity = \"{affinity}\"\n" if affinity else "") + config)
     argv = [sys.executable, "run.py", "--port", str(port), "--db", f"{tmp}/ops.db",
             "--log-level", "WARNING", "--config", str(toml)] + (["--demo"] if demo else [])
     proc = Proc(argv, core=core, stdout=subprocess.DEVNULL)
@@ -146,7 +165,7 @@ def bare(threads: int = 8, core: str | None = SERVER_CORE) -> Iterator[tuple[str
 def wrk(url: str, seconds: float, connections: int = 64, core: str | None = LOAD_CORE,
         body: str | None = None) -> dict[str, float]:
     """Run wrk; return requests/s, p99 (ms) and errors."""
-    argv = _taskset(core) + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+    argv = _taskset(core) + ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
                              "--timeout", "10s"]
     env = dict(os.environ)
     if body is not None:
