@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import random
 import string
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +25,8 @@ SKIPPED = "SKIPPED"
 STEP_DONE = (COMPLETED, SKIPPED)
 
 _ALPHABET = string.digits + string.ascii_lowercase
+# Seeded from os.urandom; ids need to be unique, not secret, and a system call per id costs.
+_RANDOM = random.Random()
 
 
 def new_task_id() -> str:
@@ -32,7 +34,7 @@ def new_task_id() -> str:
 
     62 bits keep a collision among a million tasks below one in ten million.
     """
-    number = int.from_bytes(os.urandom(8), "big") >> 2
+    number = _RANDOM.getrandbits(62)
     chars = []
     for _ in range(12):
         number, digit = divmod(number, 36)
