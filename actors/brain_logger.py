@@ -20,7 +20,7 @@ import requests
 from actors.clock import Clock, iso
 from actors.config import BrainConfig
 from actors.outbox import Outbox
-from actors.service_map import Service
+from actors.service_map import Service, service_session
 from actors.store import open_database
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class BrainLoggerActor(pykka.ThreadingActor):
     def on_start(self) -> None:
         self._conn = open_database(self._db_path)
         self._outbox = Outbox(self._conn, self._config.outbox_limit)
-        self._session = requests.Session()
+        self._session = service_session()
         self.publish()
 
     def on_stop(self) -> None:

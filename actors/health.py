@@ -16,7 +16,7 @@ from actors import events as ev
 from actors.clock import Clock, iso
 from actors.config import HealthConfig
 from actors.events import Emit, Publish
-from actors.service_map import Service
+from actors.service_map import Service, service_session
 
 
 class HealthActor(pykka.ThreadingActor):
@@ -41,7 +41,7 @@ class HealthActor(pykka.ThreadingActor):
         self._error: str | None = None
 
     def on_start(self) -> None:
-        self._session = requests.Session()
+        self._session = service_session()
 
     def on_stop(self) -> None:
         self._session.close()

@@ -11,7 +11,7 @@ import requests
 
 from actors.clock import Clock
 from actors.config import BalancerConfig
-from actors.service_map import Service
+from actors.service_map import Service, service_session
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class LoadBalancerActor(pykka.ThreadingActor):
         self._tier_cursor: dict[tuple[str, str], int] = {}
 
     def on_start(self) -> None:
-        self._session = requests.Session()
+        self._session = service_session()
 
     def on_stop(self) -> None:
         self._session.close()

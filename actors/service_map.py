@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import requests
+
 
 @dataclass(frozen=True)
 class Service:
@@ -112,3 +114,14 @@ class ServiceMap:
                 for key, svc in self._services.items()
             }
         )
+
+
+def service_session() -> requests.Session:
+    """A kept-alive session for talking to mapped services.
+
+    Every address comes from the service map, so proxy and certificate settings from the
+    environment do not apply (and looking them up costs ~0.1 ms a call).
+    """
+    session = requests.Session()
+    session.trust_env = False
+    return session
