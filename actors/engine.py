@@ -143,6 +143,15 @@ class Engine:
     def uptime(self) -> int:
         return int(self.clock.monotonic() - self._started_at)
 
+    def submit(self, spec: Any, timeout: float) -> dict[str, Any]:
+        """Queue a task and wait until it is committed: an ask, answered after the group commit.
+
+        Raises pykka.Timeout if no answer comes within ``timeout`` (nothing was acknowledged).
+        """
+        reply: pykka.ThreadingFuture[dict[str, Any]] = pykka.ThreadingFuture()
+        self.scheduler.submit.defer(spec, reply)
+        return reply.get(timeout=timeout)
+
     def board(self, max_age: float | None = None) -> dict[str, Any]:
         """The MonitorActor's picture, with every service checked within ``max_age`` seconds.
 

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 ExecutorFactory = Callable[[], pykka.ActorRef[Any]]
 _IDLE_EXECUTORS = 4
 _EVENT_BATCH = 100
+_BURST = 32  # messages a commit may wait for
 
 
 @dataclass(slots=True)
@@ -78,6 +79,11 @@ class SchedulerActor(pykka.ThreadingActor):
         self._published: dict[str, Any] | None = None
         self._events: list[dict[str, Any]] = []  # sent in one tell when a message is handled
         self._dirty = False  # state changed since the monitor last heard
+        # Group commit: during a burst of messages, saves share one transaction. What must not
+        # happen before the commit waits for it: submitters' replies and executors' next steps.
+        self._unacked: list[tuple[pykka.Future[Any], dict[str, Any]]] = []
+        self._outgoing: list[tuple[Any, StepJob]] = []
+        self._deferred = 0  # messages handled since the transaction opened
         self._config = config
         self._db_path = db_path
         self._clock = clock
@@ -111,12 +117,24 @@ class SchedulerActor(pykka.ThreadingActor):
         self._settle()
 
     def on_stop(self) -> None:
+        self._outgoing.clear()  # steps not sent yet are resumed at the next start
+        self._commit()
         self.flush_events()
         self._stop_executors()
         self._conn.close()
 
     def on_failure(self, *exc_info: Any) -> None:
-        self.flush_events()
+        # Nothing uncommitted may be acknowledged: submitters waiting get the error (a 503).
+        # The restarted scheduler starts again from what was committed.
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+        for reply, _ in self._unacked:
+            reply.set_exception(exc_info=exc_info)  # type: ignore[arg-type]
+        self._unacked.clear()
+        self._outgoing.clear()
+        if self._events:
+            self._emit(self._events, False)
+            self._events = []
         self._stop_executors()
 
     def _recover_state(self) -> None:
@@ -155,6 +173,20 @@ class SchedulerActor(pykka.ThreadingActor):
 
     def enqueue(self, spec: TaskSpec) -> dict[str, Any]:
         """Accept a task into the queue (committed before this returns)."""
+        accepted = self._accept(spec)
+        self._settle(commit=True)
+        return accepted
+
+    def submit(self, spec: TaskSpec, reply: pykka.Future[Any]) -> None:
+        """Accept a task into the queue and set ``reply`` once it is committed (a tell).
+
+        Submissions that arrive together are committed together: one SQLite commit per burst
+        instead of one per task. ``Engine.submit`` wraps this as an ask.
+        """
+        self._unacked.append((reply, self._accept(spec)))
+        self._settle()
+
+    def _accept(self, spec: TaskSpec) -> dict[str, Any]:
         self._tail += 1
         task = self._new_task(spec, "queue")
         self._save(task, self._tail)
@@ -162,7 +194,6 @@ class SchedulerActor(pykka.ThreadingActor):
         position = len(self._queue)
         self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
         self._dispatch()
-        self._settle()
         return {"taskId": task.id, "queuePosition": position}
 
     def run_now(self, spec: TaskSpec) -> dict[str, Any]:
@@ -170,7 +201,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._tail += 1
         task = self._new_task(spec, "run")
         self._start(_Live(task, self._tail))
-        self._settle()
+        self._settle(commit=True)
         return {"taskId": task.id}
 
     def snapshot(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
@@ -196,6 +227,7 @@ class SchedulerActor(pykka.ThreadingActor):
         Each step carries its service's override to the executor, which saves it an ask per step.
         """
         self._overrides = overrides
+        self._settle()
 
     def publish(self) -> None:
         """Push the queue summary to the monitor now (after the monitor restarted)."""
@@ -206,8 +238,9 @@ class SchedulerActor(pykka.ThreadingActor):
         if self._events:
             events, self._events = self._events, []
             self._emit(events, False)
+        self._settle()
 
-    def _settle(self, force: bool = False) -> None:
+    def _settle(self, force: bool = False, commit: bool = False) -> None:
         """End of every message: push the queue summary to the monitor if it changed.
 
         Every tell wakes another thread, which costs about as much as handling a submission, so
@@ -215,20 +248,41 @@ class SchedulerActor(pykka.ThreadingActor):
         summary waits too, and events go to the Brain logger in batches of ``_EVENT_BATCH`` or
         when the Engine asks (every ``brain.flush_interval``).
         """
+        burst = not self.actor_inbox.empty()
+        if self._conn.in_transaction or self._outgoing or self._unacked:
+            self._deferred += 1
+            # A burst is bounded: under a steady stream of messages, commit every _BURST anyway.
+            if commit or force or not burst or self._deferred >= _BURST:
+                self._commit()
         if len(self._events) >= _EVENT_BATCH:
-            self.flush_events()
-        if not (force or self._dirty):
+            events, self._events = self._events, []
+            self._emit(events, False)
+        if not (force or self._dirty) or (burst and not force):
             return
-        if not force and not self.actor_inbox.empty():
-            return
-        summary = self.summary()
+        summary = self._summary()
         self._dirty = False
         if force or summary != self._published:
             self._published = summary
             self._publish(summary)
 
+    def _commit(self) -> None:
+        """Commit the open transaction, then release what waited for it."""
+        self._deferred = 0
+        if self._conn.in_transaction:
+            self._conn.execute("COMMIT")
+        outgoing, self._outgoing = self._outgoing, []
+        for proxy, job in outgoing:
+            proxy.run_step.defer(job, self._self)
+        unacked, self._unacked = self._unacked, []
+        for reply, result in unacked:
+            reply.set(result)
+
     def summary(self) -> dict[str, Any]:
         """Queue length and active task id, for the health and status endpoints."""
+        self._settle()
+        return self._summary()
+
+    def _summary(self) -> dict[str, Any]:
         return {"queueLength": len(self._queue), "activeTask": self._active,
                 "running": sum(1 for lv in self._live.values() if lv.task.status == RUNNING),
                 "retryWait": sum(1 for lv in self._live.values() if lv.task.status == RETRY_WAIT)}
@@ -258,10 +312,11 @@ class SchedulerActor(pykka.ThreadingActor):
         if live.task.status == RUNNING:
             live.cancel_requested = True
             self._save(live.task, live.seq)
+            self._settle(commit=True)
             return {"taskId": task_id, "status": RUNNING,
                     "message": "Task will be cancelled before its next step"}
         self._finish(live, CANCELLED, None)
-        self._settle()
+        self._settle(commit=True)
         return {"taskId": task_id, "status": CANCELLED, "message": "Task cancelled"}
 
     def tick(self) -> float:
@@ -287,6 +342,7 @@ class SchedulerActor(pykka.ThreadingActor):
         """An executor's report of one step (a tell)."""
         live = self._live.get(task_id)
         if live is None or live.token != token or live.task.status != RUNNING:
+            self._settle()
             return  # a late report from an executor this task no longer uses
         step = live.task.steps[index]
         step.latency = outcome.latency
@@ -320,15 +376,14 @@ class SchedulerActor(pykka.ThreadingActor):
 
     def _dispatch(self) -> None:
         """Start the head of the queue if no queued task is running."""
-        if self._active is None and self._queue:
+        while self._active is None and self._queue:
             item = self._queue.popleft()
             task = self._store.get(item.task_id)
             if task is None:  # cannot happen unless the database was edited under us
                 log.error("queued task %s has no record; dropping it", item.task_id)
-                return self._dispatch()
-            live = _Live(task, item.seq)
+                continue
             self._active = task.id
-            self._start(live)
+            self._start(_Live(task, item.seq))
 
     def _start(self, live: _Live) -> None:
         task = live.task
@@ -355,13 +410,12 @@ class SchedulerActor(pykka.ThreadingActor):
         step.attempts += 1
         step.started_at = self._stamp()
         self._save(task, live.seq)
-        live.proxy.run_step.defer(
-            StepJob(task_id=task.id, token=live.token, index=index, step=step.name,
+        # Sent after the commit (_commit): a step goes out only once its predecessors' results
+        # are durable, so a crash never re-sends a step that had completed.
+        self._outgoing.append((live.proxy, StepJob(task_id=task.id, token=live.token, index=index, step=step.name,
                     service=step.service, task=task.task, session_id=task.session_id,
                     params=task.params, context=task.context(index), attempt=step.attempts,
-                    override=self._overrides.get(step.service)),
-            self._self,
-        )
+                    override=self._overrides.get(step.service))))
 
     def _step_failed(self, live: _Live, index: int, outcome: StepOutcome) -> None:
         task = live.task
@@ -453,6 +507,8 @@ class SchedulerActor(pykka.ThreadingActor):
         self._idle.clear()
 
     def _save(self, task: Task, seq: int) -> None:
+        if not self._conn.in_transaction:
+            self._conn.execute("BEGIN")
         self._dirty = True
         task.updated_at = self._stamp()
         self._store.save(task, seq)

@@ -136,3 +136,33 @@ def test_restart_resumes_running_task_at_unfinished_step(make_engine, make_confi
     assert record["crashResumes"] == 1
     assert [c.service for c in fleet.calls()] == ["creativeSuite", "hands"]
     assert fleet.calls("creativeSuite")[0].body["context"] == {"plan": {"done": 1}}
+
+
+def test_submissions_in_a_burst_are_answered_after_one_commit(engine, fleet, tmp_path):
+    import inspect
+
+    import pykka
+
+    from actors.scheduler import SchedulerActor
+
+    fleet.set("simulation", mode="hang", hang_seconds=5)
+    engine.scheduler.enqueue(spec(["simulate"])).get()  # holds the queue
+    replies = [pykka.ThreadingFuture() for _ in range(20)]
+    for reply in replies:
+        engine.scheduler.submit.defer(spec(["plan"]), reply)
+    answers = [reply.get(timeout=5) for reply in replies]
+    assert [a["queuePosition"] for a in answers] == list(range(1, 21))
+    # Every answered task is on disk: a second connection sees all of them.
+    conn = open_database(str(tmp_path / "ops.db"))
+    store = TaskStore(conn)
+    assert all(store.get(a["taskId"]).status == QUEUED for a in answers)
+    conn.close()
+    # Every message handler ends by settling, so no burst can leave a commit pending.
+    for name, member in vars(SchedulerActor).items():
+        if inspect.isfunction(member) and not name.startswith(("_", "on_")):
+            assert "_settle(" in inspect.getsource(member), name
+
+
+def test_engine_submit_is_an_ask(engine):
+    answer = engine.submit(spec(["plan"]), timeout=5)
+    assert answer["taskId"].startswith("ops-") and answer["queuePosition"] == 1

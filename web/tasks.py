@@ -26,7 +26,7 @@ class QueueResource(_TaskResource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         spec = self._spec(req)
-        queued = self._engine.scheduler.enqueue(spec).get(timeout=self._timeout)
+        queued = self._engine.submit(spec, self._timeout)
         resp.media = {"ok": True, "status": "QUEUED", "taskId": queued["taskId"],
                       "queuePosition": queued["queuePosition"],
                       "message": "Task queued for execution"}
