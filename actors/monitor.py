@@ -65,13 +65,16 @@ class MonitorActor(pykka.ThreadingActor):
 
     def board(self, max_age: float) -> dict[str, Any]:
         """Everything, plus which services have no check younger than ``max_age`` seconds."""
-        now = self._clock.monotonic()
-        stale = [k for k in self._order if now - self._checked_at.get(k, -1e18) >= max_age]
-        reports = [self._reports[k] for k in self._order]
         if self._summary is None:
-            self._summary = summarize(reports)
-        return {"reports": reports, "stale": stale, "queue": self._queue,
-                "overrides": self._overrides, "events": self._events, **self._summary}
+            reports = [self._reports[k] for k in self._order]
+            oldest = min((self._checked_at.get(k, -1e18) for k in self._order), default=0.0)
+            self._summary = {"reports": reports, "oldest": oldest, **summarize(reports)}
+        now = self._clock.monotonic()
+        stale: list[str] = []
+        if now - self._summary["oldest"] >= max_age:  # the common case skips the scan
+            stale = [k for k in self._order if now - self._checked_at.get(k, -1e18) >= max_age]
+        return {"stale": stale, "queue": self._queue, "overrides": self._overrides,
+                "events": self._events, **self._summary}
 
     def _note_colour(self) -> None:
         status = colour(self._reports.values())
