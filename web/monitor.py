@@ -11,11 +11,13 @@ from actors.engine import VERSION, Engine
 from web.render import RawJSON, compose
 
 
-class HealthResource:
-    """Every service's health: checked in parallel unless a check is younger than the freshness."""
-
+class _BoardResource:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+
+class HealthResource(_BoardResource):
+    """Every service's health: checked in parallel unless a check is younger than the freshness."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         board = self._engine.board()
@@ -31,11 +33,8 @@ class HealthResource:
         })
 
 
-class StatusResource:
+class StatusResource(_BoardResource):
     """Counts, the queue, each service's detail, recovery overrides and event delivery."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         board = self._engine.board()
