@@ -80,10 +80,17 @@ class ExecutorActor(pykka.ThreadingActor):
         """Send ``job`` and tell ``reply_to.step_done`` what became of it. Never raises."""
         try:
             outcome = self._run(job)
+        except pykka.ActorDeadError as exc:  # a sibling is restarting (or the engine stopping)
+            log.warning("step %s of %s: %s", job.step, job.task_id, exc)
+            outcome = StepOutcome(FAILED, error=f"engine actor unavailable: {exc}")
         except Exception as exc:  # an executor must report, not die, whatever went wrong
             log.exception("step %s of %s failed inside the executor", job.step, job.task_id)
             outcome = StepOutcome(FAILED, error=f"executor error: {exc!r}")
-        reply_to.step_done.defer(job.task_id, job.token, job.index, outcome)
+        try:
+            reply_to.step_done.defer(job.task_id, job.token, job.index, outcome)
+        except pykka.ActorDeadError:
+            # The scheduler is gone; its successor resumes this step from the store.
+            log.info("scheduler gone; step %s of %s will be resumed", job.step, job.task_id)
 
     def _run(self, job: StepJob) -> StepOutcome:
         if job.service not in self._config.services.keys():

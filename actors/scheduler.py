@@ -8,11 +8,9 @@ whenever a retry falls due). Tests call ``tick()`` themselves after moving a Man
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import islice
 from typing import Any
 
 import pykka
@@ -24,7 +22,10 @@ from actors.config import Config
 from actors.errors import Conflict, TaskNotFound
 from actors.events import Emit, Publish
 from actors.executor import StepJob, StepOutcome
+from actors.executor_pool import ExecutorFactory, ExecutorPool
+from actors.group_commit import GroupCommit
 from actors.store import OverrideStore, TaskStore, open_database
+from actors.task_queue import TaskQueue
 from actors.task import (
     CANCELLED, COMPLETED, FAILED, FINAL_STATES, QUEUED, RETRY_WAIT, RUNNING, SKIPPED,
     RetryPolicy, Step, Task, TaskSpec, new_task_id,
@@ -32,27 +33,7 @@ from actors.task import (
 
 log = logging.getLogger(__name__)
 
-# Starts an ExecutorActor and returns its ref; the Engine supplies it.
-ExecutorFactory = Callable[[], pykka.ActorRef[Any]]
-_IDLE_EXECUTORS = 4
 _EVENT_BATCH = 100
-_BURST = 32  # messages a commit may wait for
-
-
-@dataclass(slots=True)
-class _Queued:
-    """What the scheduler keeps in memory of a queued task; its record stays in the store."""
-
-    task_id: str
-    task: str
-    steps: int
-    retries: int
-    created_at: str
-    seq: int
-
-    def render(self) -> dict[str, Any]:
-        return {"taskId": self.task_id, "task": self.task, "status": QUEUED, "steps": self.steps,
-                "retries": self.retries, "createdAt": self.created_at}
 
 
 @dataclass(slots=True)
@@ -77,35 +58,26 @@ class SchedulerActor(pykka.ThreadingActor):
         super().__init__()
         self._publish = publish
         self._published: dict[str, Any] | None = None
-        self._events: list[dict[str, Any]] = []  # sent in one tell when a message is handled
+        self._events: list[dict[str, Any]] = []  # handed to the Brain logger in batches
         self._dirty = False  # state changed since the monitor last heard
-        # Group commit: during a burst of messages, saves share one transaction. What must not
-        # happen before the commit waits for it: submitters' replies and executors' next steps.
-        self._unacked: list[tuple[pykka.Future[Any], dict[str, Any]]] = []
-        self._outgoing: list[tuple[Any, StepJob]] = []
-        self._deferred = 0  # messages handled since the transaction opened
         self._config = config
         self._db_path = db_path
         self._clock = clock
-        self._spawn = executors
+        self._executors = ExecutorPool(executors)
         self._emit = emit
         self._wake = wake
-        self._queue: deque[_Queued] = deque()
+        self._queue = TaskQueue()
         self._live: dict[str, _Live] = {}
         self._active: str | None = None  # the one RUNNING task taken from the queue
-        self._head = 0
-        self._tail = 0
         self._tokens = 0
         self._next_tick = 0.0
-        # Idle executors kept for the next task: starting an actor and building its proxy
-        # costs ~0.3 ms, a tenth of a whole 3-step task against fast services.
-        self._idle: list[tuple[Any, Any]] = []
 
     # -- life --------------------------------------------------------------------------------
 
     def on_start(self) -> None:
         self._conn = open_database(self._db_path)
         self._store = TaskStore(self._conn)
+        self._commits = GroupCommit(self._conn)
         # The RecoveryActor tells every change (see overrides()); the store has them at start.
         self._overrides = OverrideStore(self._conn).all()
         self._self = self.actor_ref.proxy()
@@ -117,33 +89,27 @@ class SchedulerActor(pykka.ThreadingActor):
         self._settle()
 
     def on_stop(self) -> None:
-        self._outgoing.clear()  # steps not sent yet are resumed at the next start
-        self._commit()
+        self._commits.drop_actions()  # steps not sent yet are resumed at the next start
+        self._commits.commit()
         self.flush_events()
-        self._stop_executors()
+        self._executors.stop_all()
         self._conn.close()
 
     def on_failure(self, *exc_info: Any) -> None:
-        # Nothing uncommitted may be acknowledged: submitters waiting get the error (a 503).
-        # The restarted scheduler starts again from what was committed.
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
-        for reply, _ in self._unacked:
-            reply.set_exception(exc_info=exc_info)  # type: ignore[arg-type]
-        self._unacked.clear()
-        self._outgoing.clear()
+        # Nothing uncommitted is acknowledged: submitters waiting get the error (a 503), and
+        # the restarted scheduler starts again from what was committed.
+        self._commits.abort(exc_info)
         if self._events:
             self._emit(self._events, False)
             self._events = []
-        self._stop_executors()
+        self._executors.stop_all()
 
     def _recover_state(self) -> None:
         """Rebuild the queue from the store; resume what a crash left RUNNING."""
         resumed: list[_Live] = []
         limit = self._config.scheduler.crash_resume_limit
         for seq, task in self._store.live():
-            self._head = min(self._head, seq)
-            self._tail = max(self._tail, seq)
+            self._queue.seen(seq)
             if task.status == RUNNING:
                 task.crash_resumes += 1
                 if task.crash_resumes > limit:
@@ -155,8 +121,7 @@ class SchedulerActor(pykka.ThreadingActor):
                 live = _Live(task, seq, due=self._due_from(task.next_retry_at))
                 self._live[task.id] = live
             else:
-                self._queue.append(_Queued(task.id, task.task, len(task.steps), task.retries,
-                                           task.created_at, seq))
+                self._queue.append(task, seq)
         # A task interrupted mid-run goes back to the head of the queue (or straight back to work
         # if it came through /ops/run), keeping its order among the others.
         for live in reversed(resumed):
@@ -167,7 +132,7 @@ class SchedulerActor(pykka.ThreadingActor):
             else:
                 live.task.status = QUEUED
                 self._save(live.task, live.seq)
-                self._queue.appendleft(self._queued(live.task, live.seq))
+                self._queue.appendleft(live.task, live.seq)
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -183,24 +148,22 @@ class SchedulerActor(pykka.ThreadingActor):
         Submissions that arrive together are committed together: one SQLite commit per burst
         instead of one per task. ``Engine.submit`` wraps this as an ask.
         """
-        self._unacked.append((reply, self._accept(spec)))
+        self._commits.reply(reply, self._accept(spec))
         self._settle()
 
     def _accept(self, spec: TaskSpec) -> dict[str, Any]:
-        self._tail += 1
+        seq = self._queue.next_seq()
         task = self._new_task(spec, "queue")
-        self._save(task, self._tail)
-        self._queue.append(self._queued(task, self._tail))
-        position = len(self._queue)
+        self._save(task, seq)
+        position = self._queue.append(task, seq)
         self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
         self._dispatch()
         return {"taskId": task.id, "queuePosition": position}
 
     def run_now(self, spec: TaskSpec) -> dict[str, Any]:
         """Start a task at once, beside the queue."""
-        self._tail += 1
         task = self._new_task(spec, "run")
-        self._start(_Live(task, self._tail))
+        self._start(_Live(task, self._queue.next_seq()))
         self._settle(commit=True)
         return {"taskId": task.id}
 
@@ -211,7 +174,7 @@ class SchedulerActor(pykka.ThreadingActor):
         return {
             "queueLength": len(self._queue),
             "activeTask": active.task.summary() if active else None,
-            "queue": [q.render() for q in islice(self._queue, offset, offset + limit)],
+            "queue": self._queue.page(offset, limit),
             "limit": limit,
             "offset": offset,
             "running": [lv.task.summary() for lv in self._live.values()
@@ -241,19 +204,16 @@ class SchedulerActor(pykka.ThreadingActor):
         self._settle()
 
     def _settle(self, force: bool = False, commit: bool = False) -> None:
-        """End of every message: push the queue summary to the monitor if it changed.
+        """End of every message: commit, and push the queue summary to the monitor if it changed.
 
-        Every tell wakes another thread, which costs about as much as handling a submission, so
-        tells are spared: while more messages wait in the mailbox (a burst of submissions) the
-        summary waits too, and events go to the Brain logger in batches of ``_EVENT_BATCH`` or
-        when the Engine asks (every ``brain.flush_interval``).
+        While more messages wait in the mailbox (a burst of submissions) the commit waits for
+        them (group commit), and so does the summary. Every tell wakes another thread, which
+        costs about as much as handling a submission, so events go to the Brain logger in
+        batches of ``_EVENT_BATCH`` or when the Engine asks (every ``brain.flush_interval``).
+        ``commit`` is for answers that promise durability; ``force`` pushes the summary anyway.
         """
         burst = not self.actor_inbox.empty()
-        if self._conn.in_transaction or self._outgoing or self._unacked:
-            self._deferred += 1
-            # A burst is bounded: under a steady stream of messages, commit every _BURST anyway.
-            if commit or force or not burst or self._deferred >= _BURST:
-                self._commit()
+        self._commits.end_of_message(burst, commit=commit or force)
         if len(self._events) >= _EVENT_BATCH:
             events, self._events = self._events, []
             self._emit(events, False)
@@ -264,18 +224,6 @@ class SchedulerActor(pykka.ThreadingActor):
         if force or summary != self._published:
             self._published = summary
             self._publish(summary)
-
-    def _commit(self) -> None:
-        """Commit the open transaction, then release what waited for it."""
-        self._deferred = 0
-        if self._conn.in_transaction:
-            self._conn.execute("COMMIT")
-        outgoing, self._outgoing = self._outgoing, []
-        for proxy, job in outgoing:
-            proxy.run_step.defer(job, self._self)
-        unacked, self._unacked = self._unacked, []
-        for reply, result in unacked:
-            reply.set(result)
 
     def summary(self) -> dict[str, Any]:
         """Queue length and active task id, for the health and status endpoints."""
@@ -305,9 +253,10 @@ class SchedulerActor(pykka.ThreadingActor):
                 raise TaskNotFound(f"no task {task_id!r}")
             if task.status in FINAL_STATES:
                 raise Conflict(f"task {task_id} is already {task.status}")
-            item = next(q for q in self._queue if q.task_id == task_id)
-            self._queue.remove(item)
-            live = _Live(task, item.seq)
+            entry = self._queue.remove(task_id)
+            if entry is None:  # cannot happen unless the database was edited under us
+                raise Conflict(f"task {task_id} is {task.status} but not in the queue")
+            live = _Live(task, entry.seq)
         live.task.cancel_reason = reason
         if live.task.status == RUNNING:
             live.cancel_requested = True
@@ -393,7 +342,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._live[task.id] = live
         self._tokens += 1
         live.token = self._tokens
-        live.executor, live.proxy = self._executor()
+        live.executor, live.proxy = self._executors.acquire()
         self._event(task, ev.TASK_START, task.task, "running", mode=task.mode)
         self._advance(live)
 
@@ -410,12 +359,12 @@ class SchedulerActor(pykka.ThreadingActor):
         step.attempts += 1
         step.started_at = self._stamp()
         self._save(task, live.seq)
-        # Sent after the commit (_commit): a step goes out only once its predecessors' results
-        # are durable, so a crash never re-sends a step that had completed.
-        self._outgoing.append((live.proxy, StepJob(task_id=task.id, token=live.token, index=index, step=step.name,
-                    service=step.service, task=task.task, session_id=task.session_id,
-                    params=task.params, context=task.context(index), attempt=step.attempts,
-                    override=self._overrides.get(step.service))))
+        job = StepJob(task_id=task.id, token=live.token, index=index, step=step.name,
+                      service=step.service, task=task.task, session_id=task.session_id,
+                      params=task.params, context=task.context(index), attempt=step.attempts,
+                      override=self._overrides.get(step.service))
+        # Sent once committed: a step goes out only when the results before it are durable.
+        self._commits.after(lambda proxy=live.proxy: proxy.run_step.defer(job, self._self))
 
     def _step_failed(self, live: _Live, index: int, outcome: StepOutcome) -> None:
         task = live.task
@@ -453,10 +402,9 @@ class SchedulerActor(pykka.ThreadingActor):
         # A due retry goes to the head of the queue: it was there before the tasks behind it.
         del self._live[task.id]
         task.status = QUEUED
-        self._head -= 1
-        live.seq = self._head
+        live.seq = self._queue.front_seq()
         self._save(task, live.seq)
-        self._queue.appendleft(self._queued(task, live.seq))
+        self._queue.appendleft(task, live.seq)
 
     def _finish(self, live: _Live, status: str, error: str | None) -> None:
         task = live.task
@@ -481,40 +429,19 @@ class SchedulerActor(pykka.ThreadingActor):
                     error=task.error, reason=task.cancel_reason)
         self._dispatch()
 
-    def _executor(self) -> tuple[Any, Any]:
-        while self._idle:
-            ref, proxy = self._idle.pop()
-            if ref.is_alive():
-                return ref, proxy
-        ref = self._spawn()
-        return ref, ref.proxy()
-
     def _release(self, live: _Live) -> None:
-        """Free the executor (kept for reuse, a few at most) and the queue's running slot."""
+        """Free the executor and the queue's running slot."""
         if live.executor is not None:
-            if len(self._idle) < _IDLE_EXECUTORS and live.executor.is_alive():
-                self._idle.append((live.executor, live.proxy))
-            else:
-                live.executor.stop(block=False)
+            self._executors.release(live.executor, live.proxy)
             live.executor = live.proxy = None
         if self._active == live.task.id:
             self._active = None
 
-    def _stop_executors(self) -> None:
-        refs = [lv.executor for lv in self._live.values() if lv.executor is not None]
-        for ref in refs + [ref for ref, _ in self._idle]:
-            ref.stop(block=False)
-        self._idle.clear()
-
     def _save(self, task: Task, seq: int) -> None:
-        if not self._conn.in_transaction:
-            self._conn.execute("BEGIN")
+        self._commits.write()
         self._dirty = True
         task.updated_at = self._stamp()
         self._store.save(task, seq)
-
-    def _queued(self, task: Task, seq: int) -> _Queued:
-        return _Queued(task.id, task.task, len(task.steps), task.retries, task.created_at, seq)
 
     def _seconds_to_next(self, now: float) -> float:
         dues = [lv.due for lv in self._live.values() if lv.task.status == RETRY_WAIT]

@@ -92,15 +92,23 @@ class Fleet:
         self.host = host
         self._server = waitress.create_server(self.app(), sockets=sockets, threads=self._threads,
                                               channel_timeout=60)
-        self._thread = threading.Thread(target=self._server.run, name="Fleet", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="Fleet", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._release.set()
         if self._server is not None:
-            self._server.close()
-            self._server = None
+            server, self._server = self._server, None
+            server.close()
+
+    def _serve(self) -> None:
+        server = self._server
+        try:
+            server.run()
+        except (OSError, ValueError):
+            if self._server is not None:  # not a stop: a real failure
+                raise
 
     def addresses(self) -> dict[str, tuple[str, int]]:
         """Where each service listens, for ``Config.with_services``."""
