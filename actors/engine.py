@@ -22,6 +22,7 @@ from actors.health import HealthActor
 from actors.load_balancer import LoadBalancerActor
 from actors.monitor import MonitorActor
 from actors.recovery import RecoveryActor
+from actors.reply import Reply
 from actors.scheduler import SchedulerActor
 from actors.slot import Slot
 from actors.store import open_database
@@ -143,12 +144,23 @@ class Engine:
     def uptime(self) -> int:
         return int(self.clock.monotonic() - self._started_at)
 
+    def ask(self, actor: str, method: str, *args: Any, timeout: float | None = None) -> Any:
+        """Ask ``actor`` ("scheduler" or "monitor") to run ``method``, with a lighter reply.
+
+        Like a Pykka ask (which builds a queue per call), for the API's hot paths; raises the
+        actor's error, pykka.Timeout, or pykka.ActorDeadError.
+        """
+        slot = {"scheduler": self._scheduler, "monitor": self._monitor}[actor]
+        reply = Reply()
+        slot.proxy.answer.defer(reply, method, *args)
+        return reply.get(timeout=self.config.web.ask_timeout if timeout is None else timeout)
+
     def submit(self, spec: Any, timeout: float) -> dict[str, Any]:
         """Queue a task and wait until it is committed: an ask, answered after the group commit.
 
         Raises pykka.Timeout if no answer comes within ``timeout`` (nothing was acknowledged).
         """
-        reply: pykka.ThreadingFuture[dict[str, Any]] = pykka.ThreadingFuture()
+        reply = Reply()
         self.scheduler.submit.defer(spec, reply)
         return reply.get(timeout=timeout)
 
@@ -159,7 +171,7 @@ class Engine:
         """
         cfg = self.config.health
         age = cfg.freshness if max_age is None else max_age
-        board = self._monitor.proxy.board(age).get(timeout=self.config.web.ask_timeout)
+        board = self.ask("monitor", "board", age)
         if board["stale"]:
             reports = {r["key"]: r for r in board["reports"]}
             pairs = []

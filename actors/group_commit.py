@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-import pykka
+from actors.reply import Reply
 
 
 class GroupCommit:
@@ -20,7 +20,7 @@ class GroupCommit:
     def __init__(self, conn: sqlite3.Connection, max_messages: int = 32) -> None:
         self._conn = conn
         self._max = max_messages
-        self._replies: list[tuple[pykka.Future[Any], Any]] = []
+        self._replies: list[tuple[Reply, Any]] = []
         self._after: list[Callable[[], None]] = []
         self._messages = 0  # messages handled since the transaction opened
 
@@ -29,9 +29,9 @@ class GroupCommit:
         if not self._conn.in_transaction:
             self._conn.execute("BEGIN")
 
-    def reply(self, future: pykka.Future[Any], value: Any) -> None:
-        """Set ``future`` to ``value`` once committed."""
-        self._replies.append((future, value))
+    def reply(self, reply: Reply, value: Any) -> None:
+        """Set ``reply`` to ``value`` once committed."""
+        self._replies.append((reply, value))
 
     def after(self, action: Callable[[], None]) -> None:
         """Run ``action`` once committed."""
@@ -54,8 +54,8 @@ class GroupCommit:
         for action in after:
             action()
         replies, self._replies = self._replies, []
-        for future, value in replies:
-            future.set(value)
+        for reply, value in replies:
+            reply.set(value)
 
     def drop_actions(self) -> None:
         """Forget the actions waiting (on stop: unsent steps are resumed at the next start)."""
@@ -65,7 +65,7 @@ class GroupCommit:
         """Roll back; the replies waiting get the error, the actions are dropped."""
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
-        for future, _ in self._replies:
-            future.set_exception(exc_info=exc_info)
+        for reply, _ in self._replies:
+            reply.fail(exc_info[1])
         self._replies.clear()
         self._after.clear()

@@ -16,10 +16,11 @@ from actors import events as ev
 from actors.clock import Clock
 from actors.events import Emit
 from actors.health_board import colour, summarize
+from actors.reply import Answering
 from actors.service_map import ServiceMap
 
 
-class MonitorActor(pykka.ThreadingActor):
+class MonitorActor(Answering, pykka.ThreadingActor):
     """Keeps the latest report of everything an operator's status view shows."""
 
     def __init__(self, services: ServiceMap, clock: Clock, emit: Emit) -> None:

@@ -24,6 +24,7 @@ from actors.events import Emit, Publish
 from actors.executor import StepJob, StepOutcome
 from actors.executor_pool import ExecutorFactory, ExecutorPool
 from actors.group_commit import GroupCommit
+from actors.reply import Answering, Reply
 from actors.store import OverrideStore, TaskStore, open_database
 from actors.task_queue import TaskQueue
 from actors.task import (
@@ -49,7 +50,7 @@ class _Live:
     cancel_requested: bool = False
 
 
-class SchedulerActor(pykka.ThreadingActor):
+class SchedulerActor(Answering, pykka.ThreadingActor):
     """Owns the queue and the state of every task."""
 
     def __init__(self, config: Config, db_path: str, clock: Clock, executors: ExecutorFactory,
@@ -142,7 +143,7 @@ class SchedulerActor(pykka.ThreadingActor):
         self._settle(commit=True)
         return accepted
 
-    def submit(self, spec: TaskSpec, reply: pykka.Future[Any]) -> None:
+    def submit(self, spec: TaskSpec, reply: Reply) -> None:
         """Accept a task into the queue and set ``reply`` once it is committed (a tell).
 
         Submissions that arrive together are committed together: one SQLite commit per burst

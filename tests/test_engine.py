@@ -66,3 +66,19 @@ def test_crash_looping_task_is_failed_after_bounded_resumes(make_engine, make_co
     engine = make_engine(make_config(), db=db)
     record = task_of(engine, "ops-loop")
     assert record["status"] == "FAILED" and "not resuming it again" in record["error"]
+
+
+def test_ask_answers_errors_and_refuses_private_names(engine):
+    assert engine.ask("scheduler", "summary")["queueLength"] == 0
+    with pytest.raises(TaskNotFound):
+        engine.ask("scheduler", "task", "ops-missing")
+    with pytest.raises(AttributeError, match="not a message"):
+        engine.ask("scheduler", "_dispatch")
+    assert engine.slots["SchedulerActor"].restarts == 0
+
+
+def test_ask_times_out_like_a_pykka_ask():
+    from actors.reply import Reply
+
+    with pytest.raises(pykka.Timeout):
+        Reply().get(timeout=0.01)

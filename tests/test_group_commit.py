@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import pykka
+from actors.reply import Reply
 import pytest
 
 from actors.group_commit import GroupCommit
@@ -31,7 +31,7 @@ def _count(path):
 def test_waits_while_messages_keep_coming_then_commits_once(conn, tmp_path):
     group = GroupCommit(conn, max_messages=3)
     done: list[str] = []
-    reply = pykka.ThreadingFuture()
+    reply = Reply()
     for i in range(2):
         group.write()
         conn.execute("INSERT INTO meta (key, value) VALUES (?, 1)", (f"k{i}",))
@@ -55,7 +55,7 @@ def test_a_steady_stream_still_commits_every_few_messages(conn, tmp_path):
 
 def test_abort_rolls_back_and_fails_the_replies(conn, tmp_path):
     group = GroupCommit(conn)
-    reply = pykka.ThreadingFuture()
+    reply = Reply()
     group.write()
     conn.execute("INSERT INTO meta (key, value) VALUES ('x', 1)")
     group.reply(reply, "never")

@@ -141,13 +141,13 @@ def test_restart_resumes_running_task_at_unfinished_step(make_engine, make_confi
 def test_submissions_in_a_burst_are_answered_after_one_commit(engine, fleet, tmp_path):
     import inspect
 
-    import pykka
-
+    
+    from actors.reply import Reply
     from actors.scheduler import SchedulerActor
 
     fleet.set("simulation", mode="hang", hang_seconds=5)
     engine.scheduler.enqueue(spec(["simulate"])).get()  # holds the queue
-    replies = [pykka.ThreadingFuture() for _ in range(20)]
+    replies = [Reply() for _ in range(20)]
     for reply in replies:
         engine.scheduler.submit.defer(spec(["plan"]), reply)
     answers = [reply.get(timeout=5) for reply in replies]

@@ -34,7 +34,7 @@ class QueueResource(_TaskResource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         limit = int_param(req, "limit", self._engine.config.web.page_size, 1, 1000)
         offset = int_param(req, "offset", 0, 0, 10**9)
-        snap = self._engine.scheduler.snapshot(limit, offset).get(timeout=self._timeout)
+        snap = self._engine.ask("scheduler", "snapshot", limit, offset, timeout=self._timeout)
         resp.media = {"ok": True, **snap}
 
 
@@ -52,7 +52,7 @@ class TaskResource(_TaskResource):
     """``GET /ops/tasks/{taskId}``: the whole record."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, task_id: str) -> None:
-        record = self._engine.scheduler.task(task_id).get(timeout=self._timeout)
+        record = self._engine.ask("scheduler", "task", task_id, timeout=self._timeout)
         resp.media = {"ok": True, "task": record}
 
 
