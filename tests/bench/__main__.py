@@ -63,7 +63,7 @@ def render(rows: list[figures.Row]) -> str:
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         base = "" if r.baseline is None else f"{r.baseline:g} {r.unit}"
-        ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+        ratio = "" if r.ratio is None else f"{r.ratio:.3f}"
         met = "—" if r.met is None else ("yes" if r.met else "**no**")
         lines.append(f"| {r.figure} | {r.measure} | {r.value:g} {r.unit} | {base} | {ratio} | "
                      f"{r.target} | {met} |")
