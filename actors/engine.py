@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pykka
@@ -24,6 +25,7 @@ from actors.monitor import MonitorActor
 from actors.recovery import RecoveryActor
 from actors.reply import Reply
 from actors.scheduler import SchedulerActor
+from actors.service_map import Service
 from actors.slot import Slot
 from actors.store import open_database
 from actors.ticker import Ticker
@@ -60,11 +62,8 @@ class Engine:
             cfg, db_path, self.clock, self.emit, self.boot_manager, self._publish_overrides))
         self._balancer = Slot("LoadBalancerActor", lambda: LoadBalancerActor.start(
             cfg.balancer, services["accountSafety"], self.clock))
-        self._health = {
-            svc.key: Slot(f"HealthActor-{svc.key}", lambda svc=svc: HealthActor.start(
-                svc, cfg.health, self.clock, self.emit, self._teller(self._monitor, "health")))
-            for svc in services
-        }
+        self._health = {svc.key: Slot(f"HealthActor-{svc.key}", self._health_factory(svc))
+                        for svc in services}
         self._scheduler = Slot("SchedulerActor", lambda: SchedulerActor.start(
             cfg, db_path, self.clock, self._spawn_executor, self.emit, self._wake_scheduler,
             self._teller(self._monitor, "queue")))
@@ -227,6 +226,13 @@ class Engine:
             log.warning("Brain logger restarting; %d event(s) not kept", len(events))
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _health_factory(self, service: Service) -> Callable[[], pykka.ActorRef[Any]]:
+        def start() -> pykka.ActorRef[Any]:
+            return HealthActor.start(service, self.config.health, self.clock, self.emit,
+                                     self._teller(self._monitor, "health"))
+
+        return start
 
     def _spawn_executor(self) -> pykka.ActorRef[Any]:
         return ExecutorActor.start(self.config, self.clock, self._recovery, self._balancer)

@@ -110,7 +110,7 @@ class ExecutorActor(pykka.ThreadingActor):
         result = self._send(target, job, body)
         if result.ok:
             return self._done(result, target, records)
-        decision = self._recovery.proxy.on_failure(job.service, target, result.error).get(
+        decision = self._recovery.proxy.step_failed(job.service, target, result.error).get(
             timeout=self._ask_timeout)
         action = decision["action"]
         if action == "skip":

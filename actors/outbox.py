@@ -29,7 +29,7 @@ class Outbox:
 
     def add(self, items: list[tuple[list[str], dict[str, Any]]]) -> None:
         """Keep each ``(targets, event)`` for its targets, in one transaction."""
-        rows = []
+        rows: list[tuple[str, str]] = []
         for targets, event in items:
             text = json.dumps(event, separators=(",", ":"))
             rows.extend((t, text) for t in targets)

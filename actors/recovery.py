@@ -80,7 +80,7 @@ class RecoveryActor(pykka.ThreadingActor):
         """Every override in force."""
         return dict(self._overrides)
 
-    def on_failure(self, service: str, tried: str, error: str | None) -> dict[str, Any]:
+    def step_failed(self, service: str, tried: str, error: str | None) -> dict[str, Any]:
         """Choose what the executor does about a failed step, by the service's policy.
 
         ``auto`` (the default) falls back where the seed's map has a fallback, else leaves the task

@@ -26,11 +26,21 @@ from actors.executor_pool import ExecutorFactory, ExecutorPool
 from actors.group_commit import GroupCommit
 from actors.reply import Answering, Reply
 from actors.store import OverrideStore, TaskStore, open_database
-from actors.task_queue import TaskQueue
 from actors.task import (
-    CANCELLED, COMPLETED, FAILED, FINAL_STATES, QUEUED, RETRY_WAIT, RUNNING, SKIPPED,
-    RetryPolicy, Step, Task, TaskSpec, new_task_id,
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    FINAL_STATES,
+    QUEUED,
+    RETRY_WAIT,
+    RUNNING,
+    RetryPolicy,
+    Step,
+    Task,
+    TaskSpec,
+    new_task_id,
 )
+from actors.task_queue import TaskQueue
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +375,8 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
                       params=task.params, context=task.context(index), attempt=step.attempts,
                       override=self._overrides.get(step.service))
         # Sent once committed: a step goes out only when the results before it are durable.
-        self._commits.after(lambda proxy=live.proxy: proxy.run_step.defer(job, self._self))
+        proxy = live.proxy
+        self._commits.after(lambda: proxy.run_step.defer(job, self._self))
 
     def _step_failed(self, live: _Live, index: int, outcome: StepOutcome) -> None:
         task = live.task

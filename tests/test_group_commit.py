@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from actors.reply import Reply
 import pytest
 
 from actors.group_commit import GroupCommit
+from actors.reply import Reply
 from actors.store import open_database
 from actors.task import Task
 from actors.task_queue import TaskQueue

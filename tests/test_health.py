@@ -6,7 +6,6 @@ import pytest
 
 from actors import health_board
 from actors.config import HealthConfig
-from actors.events import discard
 from actors.health import HealthActor
 from actors.service_map import Service
 from tests.conftest import wait_until

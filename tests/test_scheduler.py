@@ -141,7 +141,6 @@ def test_restart_resumes_running_task_at_unfinished_step(make_engine, make_confi
 def test_submissions_in_a_burst_are_answered_after_one_commit(engine, fleet, tmp_path):
     import inspect
 
-    
     from actors.reply import Reply
     from actors.scheduler import SchedulerActor
 

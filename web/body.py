@@ -17,17 +17,17 @@ def read_json(req: falcon.Request, max_body: int) -> Any:
     if len(raw) > max_body:
         raise _too_large(max_body)
     if not raw.strip():
-        raise falcon.HTTPBadRequest(title="invalid_json", code="invalid_json",
+        raise falcon.HTTPBadRequest(title="invalid_json",
                                     description="request body is empty; expected a JSON object")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise falcon.HTTPBadRequest(title="invalid_json", code="invalid_json",
+        raise falcon.HTTPBadRequest(title="invalid_json",
                                     description=f"request body is not valid JSON: {exc}") from exc
 
 
 def _too_large(max_body: int) -> falcon.HTTPError:
-    return falcon.HTTPContentTooLarge(title="too_large", code="too_large",
+    return falcon.HTTPContentTooLarge(title="too_large",
                                       description=f"request body is larger than {max_body} bytes")
 
 
@@ -41,6 +41,6 @@ def int_param(req: falcon.Request, name: str, default: int, low: int, high: int)
     except ValueError:
         value = low - 1
     if not low <= value <= high:
-        raise falcon.HTTPBadRequest(title="invalid_param", code="invalid_param",
+        raise falcon.HTTPBadRequest(title="invalid_param",
                                     description=f"'{name}' must be an integer from {low} to {high}")
     return value

@@ -34,31 +34,30 @@ def install(app: falcon.App) -> None:
 
 def _ops_error(req: falcon.Request, resp: falcon.Response, exc: OpsError, params: Any) -> None:
     status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), falcon.HTTP_500)
-    raise falcon.HTTPError(status, title=exc.code, description=str(exc), code=exc.code)
+    raise falcon.HTTPError(status, title=exc.code, description=str(exc))
 
 
 def _timeout(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
     raise falcon.HTTPServiceUnavailable(
-        title="actor_timeout", code="actor_timeout",
-        description="the engine did not answer in time; try again")
+        title="actor_timeout", description="the engine did not answer in time; try again")
 
 
 def _dead(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
     raise falcon.HTTPServiceUnavailable(
-        title="actor_unavailable", code="actor_unavailable",
-        description="an engine actor is restarting; try again")
+        title="actor_unavailable", description="an engine actor is restarting; try again")
 
 
 def _unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
     if isinstance(exc, falcon.HTTPError):
         raise exc
     log.exception("unexpected error on %s %s", req.method, req.path)
-    raise falcon.HTTPInternalServerError(title="internal_error", code="internal_error",
+    raise falcon.HTTPInternalServerError(title="internal_error",
                                          description=f"unexpected {type(exc).__name__}")
 
 
 def _serialize(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError) -> None:
-    code = exc.code if isinstance(exc.code, str) else _slug(exc.title or str(exc.status))
+    # Our errors put their code in the title; Falcon's own say "404 Not Found" (-> not_found).
+    code = _slug(exc.title or str(exc.status))
     message = exc.description or exc.title or "error"
     if exc.status_code == 404 and code == "not_found" and not exc.description:
         message = f"no route {req.path}"

@@ -256,7 +256,7 @@ def role_output(key: str, body: dict[str, Any]) -> dict[str, Any]:
     params = body.get("params") or {}
     product = params.get("product") or params.get("topic") or "the product"
     platforms = params.get("platforms") or ["tiktok"]
-    count = params.get("count") if isinstance(params.get("count"), int) else 3
+    count: int = params["count"] if isinstance(params.get("count"), int) else 3
     step = body.get("step")
     base: dict[str, Any] = {"ok": True, "service": key, "step": step, "taskId": body.get("taskId")}
     if key == "strategy":

@@ -64,7 +64,7 @@ class CancelResource(_TaskResource):
         if req.content_length:
             body = read_json(req, self._max_body)
             if not isinstance(body, dict) or not isinstance(body.get("reason", ""), str):
-                raise falcon.HTTPBadRequest(title="invalid_request", code="invalid_request",
+                raise falcon.HTTPBadRequest(title="invalid_request",
                                             description="body must be {\"reason\": \"...\"}")
             reason = body.get("reason")
         result = self._engine.scheduler.cancel(task_id, reason).get(timeout=self._timeout)
