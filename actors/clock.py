@@ -82,6 +82,14 @@ def iso(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
+def monotonic_at(clock: Clock, moment: str | None) -> float:
+    """The ``clock.monotonic()`` reading at which the ISO time ``moment`` comes (now if past)."""
+    if not moment:
+        return clock.monotonic()
+    wait = (parse_iso(moment) - clock.now()).total_seconds()
+    return clock.monotonic() + max(0.0, wait)
+
+
 def parse_iso(text: str) -> datetime:
     """The inverse of :func:`iso`."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -17,7 +17,7 @@ import pykka
 
 from actors import events as ev
 from actors.backoff import backoff_delay
-from actors.clock import Clock, iso, parse_iso
+from actors.clock import Clock, iso, monotonic_at
 from actors.config import Config
 from actors.errors import Conflict, TaskNotFound
 from actors.events import Emit, Publish
@@ -35,10 +35,8 @@ from actors.task import (
     RETRY_WAIT,
     RUNNING,
     RetryPolicy,
-    Step,
     Task,
     TaskSpec,
-    new_task_id,
 )
 from actors.task_queue import TaskQueue
 
@@ -129,7 +127,7 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
                     continue
                 resumed.append(_Live(task, seq))
             elif task.status == RETRY_WAIT:
-                live = _Live(task, seq, due=self._due_from(task.next_retry_at))
+                live = _Live(task, seq, due=monotonic_at(self._clock, task.next_retry_at))
                 self._live[task.id] = live
             else:
                 self._queue.append(task, seq)
@@ -164,7 +162,7 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     def _accept(self, spec: TaskSpec) -> dict[str, Any]:
         seq = self._queue.next_seq()
-        task = self._new_task(spec, "queue")
+        task = Task.from_spec(spec, "queue", self._config.routing, self._stamp())
         self._save(task, seq)
         position = self._queue.append(task, seq)
         self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
@@ -173,7 +171,7 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     def run_now(self, spec: TaskSpec) -> dict[str, Any]:
         """Start a task at once, beside the queue."""
-        task = self._new_task(spec, "run")
+        task = Task.from_spec(spec, "run", self._config.routing, self._stamp())
         self._start(_Live(task, self._queue.next_seq()))
         self._settle(commit=True)
         return {"taskId": task.id}
@@ -324,16 +322,6 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _new_task(self, spec: TaskSpec, mode: str) -> Task:
-        stamp = self._stamp()
-        routing = self._config.routing
-        return Task(
-            id=new_task_id(), task=spec.task, mode=mode, status=QUEUED,
-            steps=[Step(name=s, service=routing[s]) for s in spec.steps],
-            params=spec.params, session_id=spec.session_id, retry=spec.retry,
-            created_at=stamp, updated_at=stamp,
-        )
-
     def _dispatch(self) -> None:
         """Start the head of the queue if no queued task is running."""
         while self._active is None and self._queue:
@@ -437,7 +425,7 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
         self._save(task, live.seq)
         kind = {COMPLETED: ev.TASK_COMPLETE, FAILED: ev.TASK_FAILED, CANCELLED: ev.TASK_CANCELLED}
         result = {COMPLETED: "success", FAILED: "failure", CANCELLED: "cancelled"}[status]
-        self._event(task, kind[status], task.task, result, latency=self._task_latency(task),
+        self._event(task, kind[status], task.task, result, latency=task.elapsed_ms(self._clock.now()),
                     error=task.error, reason=task.cancel_reason)
         self._dispatch()
 
@@ -459,19 +447,8 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
         dues = [lv.due for lv in self._live.values() if lv.task.status == RETRY_WAIT]
         return max(0.0, min([self._next_tick, *dues]) - now)
 
-    def _due_from(self, next_retry_at: str | None) -> float:
-        if not next_retry_at:
-            return self._clock.monotonic()
-        wait = (parse_iso(next_retry_at) - self._clock.now()).total_seconds()
-        return self._clock.monotonic() + max(0.0, wait)
-
     def _stamp(self) -> str:
         return iso(self._clock.now()) or ""
-
-    def _task_latency(self, task: Task) -> int:
-        if not task.started_at:
-            return 0
-        return max(0, int((self._clock.now() - parse_iso(task.started_at)).total_seconds() * 1000))
 
     def _event(self, task: Task, kind: str, subject: str, result: str, *, latency: int = 0,
                **metadata: Any) -> None:

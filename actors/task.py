@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from actors.clock import parse_iso
 from actors.errors import ValidationError
 
 # Task states (DESIGN.md "Task lifecycle").
@@ -100,6 +102,20 @@ class Task:
     cancelled_at: str | None = None
     crash_resumes: int = 0
     recoveries: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_spec(cls, spec: TaskSpec, mode: str, routing: dict[str, str], stamp: str) -> Task:
+        """A new task for ``spec``, each step routed to its service."""
+        return cls(id=new_task_id(), task=spec.task, mode=mode, status=QUEUED,
+                   steps=[Step(name=s, service=routing[s]) for s in spec.steps],
+                   params=spec.params, session_id=spec.session_id, retry=spec.retry,
+                   created_at=stamp, updated_at=stamp)
+
+    def elapsed_ms(self, now: datetime) -> int:
+        """Milliseconds since the task first started (0 if it never did)."""
+        if not self.started_at:
+            return 0
+        return max(0, int((now - parse_iso(self.started_at)).total_seconds() * 1000))
 
     @property
     def next_step(self) -> int | None:
