@@ -255,6 +255,13 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     def cancel(self, task_id: str, reason: str | None = None) -> dict[str, Any]:
         """Cancel a queued or waiting task now, a running one before its next step."""
+        try:
+            return self._cancel(task_id, reason)
+        finally:
+            # Even when refused: a burst before this message may be waiting for its commit.
+            self._settle(commit=True)
+
+    def _cancel(self, task_id: str, reason: str | None) -> dict[str, Any]:
         live = self._live.get(task_id)
         if live is None:
             task = self._store.get(task_id)
@@ -270,11 +277,9 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
         if live.task.status == RUNNING:
             live.cancel_requested = True
             self._save(live.task, live.seq)
-            self._settle(commit=True)
             return {"taskId": task_id, "status": RUNNING,
                     "message": "Task will be cancelled before its next step"}
         self._finish(live, CANCELLED, None)
-        self._settle(commit=True)
         return {"taskId": task_id, "status": CANCELLED, "message": "Task cancelled"}
 
     def tick(self) -> float:

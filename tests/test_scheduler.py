@@ -165,3 +165,18 @@ def test_submissions_in_a_burst_are_answered_after_one_commit(engine, fleet, tmp
 def test_engine_submit_is_an_ask(engine):
     answer = engine.submit(spec(["plan"]), timeout=5)
     assert answer["taskId"].startswith("ops-") and answer["queuePosition"] == 1
+
+
+def test_a_refused_message_still_commits_the_burst_before_it(engine, fleet):
+    import pytest
+
+    from actors.errors import TaskNotFound
+    from actors.reply import Reply
+
+    fleet.set("simulation", mode="hang", hang_seconds=5)
+    engine.scheduler.enqueue(spec(["simulate"])).get()
+    reply = Reply()
+    engine.scheduler.submit.defer(spec(["plan"]), reply)
+    with pytest.raises(TaskNotFound):  # queued right behind the submission, and refused
+        engine.scheduler.cancel("ops-nothing").get(timeout=5)
+    assert reply.get(timeout=1)["queuePosition"] == 1
