@@ -207,16 +207,10 @@ class Engine:
 
     def _republish(self) -> None:
         """After the monitor restarts, have every owner push its piece again."""
-        for slot, args in ((self._scheduler, (True,)), (self._recovery, ()), (self._brain, ())):
-            try:
-                slot.proxy.publish.defer(*args)
-            except pykka.ActorDeadError:
-                pass
+        for slot in (self._scheduler, self._recovery, self._brain):
+            self._teller(slot, "publish")()
         for slot in self._health.values():
-            try:
-                slot.proxy.check.defer()
-            except pykka.ActorDeadError:
-                pass
+            self._teller(slot, "check")()
 
     def emit(self, events: list[dict[str, Any]], telemetry: bool = False) -> None:
         """Hand events to the Brain logger; never raises into the caller's handler."""

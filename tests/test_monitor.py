@@ -41,6 +41,10 @@ def test_restarted_monitor_is_refilled_by_the_owners(engine, fleet):
     board = wait_until(lambda: (b := engine.board(60))["overrides"] and not b["stale"] and b)
     assert board["overrides"]["video"]["action"] == "skip"
     assert board["colour"] == "GREEN" and board["queue"]["queueLength"] == 0
+    # The owners refilled it without dying themselves.
+    assert engine.ask("scheduler", "summary")["queueLength"] == 0
+    assert engine.slots["SchedulerActor"].restarts == 0
+    assert engine.slots["RecoveryActor"].restarts == 0
 
 
 def test_scheduler_events_wait_for_a_flush_in_order(engine, fleet):
