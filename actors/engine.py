@@ -67,8 +67,8 @@ class Engine:
         self._scheduler = Slot("SchedulerActor", lambda: SchedulerActor.start(
             cfg, db_path, self.clock, self._spawn_executor, self.emit, self._wake_scheduler,
             self._teller(self._monitor, "queue")))
-        self._slots = [self._monitor, self._brain, self._recovery, self._balancer, *self._health.values(),
-                       self._scheduler]
+        self._slots = [self._monitor, self._brain, self._recovery, self._balancer,
+                       *self._health.values(), self._scheduler]
 
     # -- life --------------------------------------------------------------------------------
 
@@ -173,10 +173,7 @@ class Engine:
         board = self.ask("monitor", "board", age)
         if board["stale"]:
             reports = {r["key"]: r for r in board["reports"]}
-            pairs = []
-            for key in board["stale"]:
-                slot = self._health[key]
-                pairs.append((slot.proxy if slot.alive() else _Dead(), reports[key]))
+            pairs = [(self._health[key], reports[key]) for key in board["stale"]]
             # A little over the check timeout: a hanging service answers "unhealthy" in ≈ 2 s.
             for report in health_board.gather(pairs, age, cfg.timeout * 1.1 + 0.05):
                 reports[report["key"]] = report
@@ -209,8 +206,7 @@ class Engine:
         """After the monitor restarts, have every owner push its piece again."""
         for slot in (self._scheduler, self._recovery, self._brain):
             self._teller(slot, "publish")()
-        for slot in self._health.values():
-            self._teller(slot, "check")()
+        self._check_all()
 
     def emit(self, events: list[dict[str, Any]], telemetry: bool = False) -> None:
         """Hand events to the Brain logger; never raises into the caller's handler."""
@@ -236,9 +232,9 @@ class Engine:
             self._tickers[0].poke()
 
     def _check_all(self) -> float:
+        """Have every HealthActor check now (they push their reports to the monitor)."""
         for slot in self._health.values():
-            if slot.alive():
-                slot.proxy.check.defer()
+            self._teller(slot, "check")()
         return self.config.health.interval
 
     def flush_events(self, force: bool = False) -> dict[str, Any]:
@@ -246,7 +242,8 @@ class Engine:
 
         Returns the delivery stats. ``force`` retries a refusing Brain without waiting.
         """
-        self.scheduler.flush_events().get(timeout=5)  # an ask: its events reach Brain's mailbox first
+        # An ask, so the scheduler's events are in the Brain logger's mailbox before the flush.
+        self.scheduler.flush_events().get(timeout=5)
         return self.brain.flush(force).get(timeout=30)
 
     def _flush_events(self) -> float:
@@ -264,9 +261,3 @@ class Engine:
                         log.exception("could not restart %s", slot.name)
                         time.sleep(0.5)
 
-
-class _Dead:
-    """Stands in for a health actor that is being restarted."""
-
-    def fresh(self, max_age: float) -> Any:
-        raise pykka.ActorDeadError("restarting")

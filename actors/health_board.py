@@ -14,15 +14,15 @@ GREEN, YELLOW, RED = "GREEN", "YELLOW", "RED"
 
 def gather(actors: Iterable[tuple[Any, dict[str, Any]]], max_age: float,
            timeout: float) -> list[dict[str, Any]]:
-    """Ask each ``(health proxy, fallback report)`` for a report no older than ``max_age``.
+    """Ask each ``(health actor's Slot, fallback report)`` for a report no older than ``max_age``.
 
     The asks run in parallel, one actor thread each, so a hanging service costs one timeout, not
     one per service. An actor that does not answer within ``timeout`` counts as unhealthy.
     """
     pending = []
-    for proxy, fallback in actors:
+    for slot, fallback in actors:
         try:
-            pending.append((proxy.fresh(max_age), fallback))
+            pending.append((slot.proxy.fresh(max_age), fallback))
         except pykka.ActorDeadError:
             pending.append((None, fallback))
     reports = []
