@@ -22,3 +22,11 @@ def backoff_delay(
         return 0.0
     base = float(schedule[min(retries, len(schedule) - 1)])
     return base + base * jitter * rand() if jitter > 0 else base
+
+
+def next_retry(retries: int, limit: int, schedule: Sequence[float],
+               jitter: float = 0.0) -> float | None:
+    """Seconds until the next retry after ``retries`` retries, or None once ``limit`` is spent."""
+    if retries >= limit:
+        return None
+    return backoff_delay(retries, schedule, jitter)

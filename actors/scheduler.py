@@ -16,7 +16,7 @@ from typing import Any
 import pykka
 
 from actors import events as ev
-from actors.backoff import backoff_delay
+from actors.backoff import next_retry
 from actors.clock import Clock, iso, monotonic_at
 from actors.config import Config
 from actors.errors import Conflict, TaskNotFound
@@ -25,6 +25,8 @@ from actors.executor import StepJob, StepOutcome
 from actors.executor_pool import ExecutorFactory, ExecutorPool
 from actors.group_commit import GroupCommit
 from actors.reply import Answering, Reply
+from actors.reporter import Reporter
+from actors.resume import sort_unfinished
 from actors.store import OverrideStore, TaskStore, open_database
 from actors.task import (
     CANCELLED,
@@ -41,9 +43,6 @@ from actors.task import (
 from actors.task_queue import TaskQueue
 
 log = logging.getLogger(__name__)
-
-_EVENT_BATCH = 100
-
 
 @dataclass(slots=True)
 class _Live:
@@ -65,15 +64,11 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
                  emit: Emit, wake: Callable[[], None] = lambda: None,
                  publish: Publish = lambda summary: None) -> None:
         super().__init__()
-        self._publish = publish
-        self._published: dict[str, Any] | None = None
-        self._events: list[dict[str, Any]] = []  # handed to the Brain logger in batches
-        self._dirty = False  # state changed since the monitor last heard
+        self._news = Reporter(emit, publish)
         self._config = config
         self._db_path = db_path
         self._clock = clock
         self._executors = ExecutorPool(executors)
-        self._emit = emit
         self._wake = wake
         self._queue = TaskQueue()
         self._live: dict[str, _Live] = {}
@@ -108,40 +103,34 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
         # Nothing uncommitted is acknowledged: submitters waiting get the error (a 503), and
         # the restarted scheduler starts again from what was committed.
         self._commits.abort(exc_info)
-        if self._events:
-            self._emit(self._events, False)
-            self._events = []
+        self._news.hand_over_events()
         self._executors.stop_all()
+        self._conn.close()
 
     def _recover_state(self) -> None:
-        """Rebuild the queue from the store; resume what a crash left RUNNING."""
-        resumed: list[_Live] = []
-        limit = self._config.scheduler.crash_resume_limit
-        for seq, task in self._store.live():
+        """Rebuild the queue from the store; resume what a stop left RUNNING."""
+        rows = list(self._store.live())
+        for seq, _ in rows:
             self._queue.seen(seq)
-            if task.status == RUNNING:
-                task.crash_resumes += 1
-                if task.crash_resumes > limit:
-                    self._finish(_Live(task, seq), FAILED, f"the engine stopped {limit + 1} times "
-                                 "while running this task; not resuming it again")
-                    continue
-                resumed.append(_Live(task, seq))
-            elif task.status == RETRY_WAIT:
-                live = _Live(task, seq, due=monotonic_at(self._clock, task.next_retry_at))
-                self._live[task.id] = live
+        limit = self._config.scheduler.crash_resume_limit
+        found = sort_unfinished(rows, limit)
+        for seq, task in found.given_up:
+            self._finish(_Live(task, seq), FAILED, f"the engine stopped {limit + 1} times "
+                         "while running this task; not resuming it again")
+        for seq, task in found.waiting:
+            self._live[task.id] = _Live(task, seq, due=monotonic_at(self._clock, task.next_retry_at))
+        for seq, task in found.queued:
+            self._queue.append(task, seq)
+        # An interrupted task goes back to the head of the queue (or straight back to work if it
+        # came through /ops/run), keeping its order among the others.
+        for seq, task in reversed(found.interrupted):
+            log.warning("resuming %s at step %s after a restart", task.id, (task.next_step or 0) + 1)
+            if task.mode == "run":
+                self._start(_Live(task, seq))
             else:
-                self._queue.append(task, seq)
-        # A task interrupted mid-run goes back to the head of the queue (or straight back to work
-        # if it came through /ops/run), keeping its order among the others.
-        for live in reversed(resumed):
-            log.warning("resuming %s at step %s after a restart", live.task.id,
-                        (live.task.next_step or 0) + 1)
-            if live.task.mode == "run":
-                self._start(live)
-            else:
-                live.task.status = QUEUED
-                self._save(live.task, live.seq)
-                self._queue.appendleft(live.task, live.seq)
+                task.status = QUEUED
+                self._save(task, seq)
+                self._queue.appendleft(task, seq)
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -207,32 +196,19 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     def flush_events(self) -> None:
         """Hand the events gathered so far to the Brain logger (the Engine calls this each second)."""
-        if self._events:
-            events, self._events = self._events, []
-            self._emit(events, False)
+        self._news.hand_over_events()
         self._settle()
 
     def _settle(self, force: bool = False, commit: bool = False) -> None:
-        """End of every message: commit, and push the queue summary to the monitor if it changed.
+        """End of every message: commit, and report (see Reporter).
 
         While more messages wait in the mailbox (a burst of submissions) the commit waits for
-        them (group commit), and so does the summary. Every tell wakes another thread, which
-        costs about as much as handling a submission, so events go to the Brain logger in
-        batches of ``_EVENT_BATCH`` or when the Engine asks (every ``brain.flush_interval``).
-        ``commit`` is for answers that promise durability; ``force`` pushes the summary anyway.
+        them (group commit). ``commit`` is for answers that promise durability; ``force``
+        pushes the summary anyway.
         """
         burst = not self.actor_inbox.empty()
         self._commits.end_of_message(burst, commit=commit or force)
-        if len(self._events) >= _EVENT_BATCH:
-            events, self._events = self._events, []
-            self._emit(events, False)
-        if not (force or self._dirty) or (burst and not force):
-            return
-        summary = self._summary()
-        self._dirty = False
-        if force or summary != self._published:
-            self._published = summary
-            self._publish(summary)
+        self._news.settle(burst, force, self._summary)
 
     def summary(self) -> dict[str, Any]:
         """Queue length and active task id, for the health and status endpoints."""
@@ -378,16 +354,16 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
         step.error = outcome.error
         self._event(task, ev.STEP_FAILED, step.name, "failure", latency=outcome.latency or 0,
                     step=index, service=step.service, error=outcome.error)
-        policy = task.retry or RetryPolicy(self._config.scheduler.retry_limit,
-                                           self._config.scheduler.backoff)
         reason = f"step {index + 1} ({step.name}) failed: {outcome.error}"
         if live.cancel_requested:
             return self._finish(live, CANCELLED, None)
         if outcome.permanent:
             return self._finish(live, FAILED, reason + " (not retryable)")
-        if task.retries >= policy.limit:
+        cfg = self._config.scheduler
+        policy = task.retry or RetryPolicy(cfg.retry_limit, cfg.backoff)
+        delay = next_retry(task.retries, policy.limit, policy.backoff, cfg.jitter)
+        if delay is None:
             return self._finish(live, FAILED, reason + f" (after {task.retries} retries)")
-        delay = backoff_delay(task.retries, policy.backoff, self._config.scheduler.jitter)
         task.retries += 1
         task.status = RETRY_WAIT
         task.error = reason
@@ -444,7 +420,7 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     def _save(self, task: Task, seq: int) -> None:
         self._commits.write()
-        self._dirty = True
+        self._news.changed()
         task.updated_at = self._stamp()
         self._store.save(task, seq)
 
@@ -457,6 +433,6 @@ class SchedulerActor(Answering, pykka.ThreadingActor):
 
     def _event(self, task: Task, kind: str, subject: str, result: str, *, latency: int = 0,
                **metadata: Any) -> None:
-        self._events.append(ev.make_event(
+        self._news.event(ev.make_event(
             self._clock.now(), kind, subject, result, latency=latency, retries=task.retries,
             session_id=task.session_id, taskId=task.id, **metadata))

@@ -88,3 +88,10 @@ def test_task_ids_look_like_the_seeds():
 @freeze_time("2025-11-22 22:00:00.123456")
 def test_timestamps_are_iso_utc_with_millis():
     assert iso(SystemClock().now()) == "2025-11-22T22:00:00.123Z"
+
+
+def test_next_retry_stops_at_the_limit():
+    from actors.backoff import next_retry
+
+    assert [next_retry(r, 3, (10, 30, 60)) for r in range(4)] == [10, 30, 60, None]
+    assert next_retry(0, 0, (10,)) is None

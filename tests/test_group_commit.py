@@ -84,3 +84,20 @@ def test_task_queue_order_and_seqs():
     assert [e["taskId"] for e in queue.page(0, 10)] == ["c", "a", "b"]
     assert queue.remove("a").seq == 6 and queue.remove("zzz") is None
     assert queue.popleft().task_id == "c" and len(queue) == 1
+
+
+def test_sort_unfinished_counts_resumes_and_gives_up():
+    from actors.resume import sort_unfinished
+
+    def task(task_id, status, resumes=0):
+        t = _task(task_id)
+        t.status, t.crash_resumes = status, resumes
+        return t
+
+    rows = [(1, task("a", "RUNNING")), (2, task("b", "RETRY_WAIT")), (3, task("c", "QUEUED")),
+            (4, task("d", "RUNNING", resumes=3))]
+    found = sort_unfinished(rows, resume_limit=3)
+    assert [t.id for _, t in found.interrupted] == ["a"] and rows[0][1].crash_resumes == 1
+    assert [t.id for _, t in found.waiting] == ["b"]
+    assert [t.id for _, t in found.queued] == ["c"]
+    assert [t.id for _, t in found.given_up] == ["d"]
