@@ -51,6 +51,3 @@ def make_event(
         "metadata": metadata,
     }
 
-
-def discard(events: list[dict[str, Any]], telemetry: bool = False) -> None:
-    """An Emit that drops events (for actors tested alone)."""

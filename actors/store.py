@@ -97,10 +97,6 @@ class TaskStore:
         for seq, record in cur:
             yield seq, Task.from_dict(json.loads(record))
 
-    def count(self, status: str) -> int:
-        row = self._conn.execute("SELECT COUNT(*) FROM tasks WHERE status = ?", (status,)).fetchone()
-        return int(row[0])
-
 
 class OverrideStore:
     """Recovery overrides in force (fallback or skip per service)."""
