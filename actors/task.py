@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import string
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,19 +31,37 @@ STEP_DONE = (COMPLETED, SKIPPED)
 _ALPHABET = string.digits + string.ascii_lowercase
 # Seeded from os.urandom; ids need to be unique, not secret, and a system call per id costs.
 _RANDOM = random.Random()
+_ids_lock = threading.Lock()  # the scheduler makes ids; a REPL session may too
+_last_id = (0, 0)  # (milliseconds, counter) of the last id made
 
 
 def new_task_id() -> str:
-    """An id like the seed's ``ops-abc123``: ``ops-`` and 12 random base-36 characters (62 bits).
+    """An id like the seed's ``ops-abc123``: ``ops-``, 8 base-36 characters of the millisecond
+    and 6 of a counter that starts at random each millisecond (like a ULID).
 
-    62 bits keep a collision among a million tasks below one in ten million.
+    Ids made later sort later, so the store's index on them grows at one end instead of being
+    written at random pages (which made each commit of a burst of POSTs dirty a page per task).
+    Within one millisecond the counter counts on from its random start, so ids made by one
+    process never repeat; it starts below 2**30, leaving over 10**9 ids of room per millisecond.
     """
-    number = _RANDOM.getrandbits(62)
-    chars = []
-    for _ in range(12):
+    global _last_id
+    now_ms = time.time_ns() // 1_000_000
+    with _ids_lock:
+        last_ms, last_count = _last_id
+        if now_ms > last_ms:
+            _last_id = (now_ms, _RANDOM.getrandbits(30))
+        else:  # the same millisecond, or the wall clock stepped back: count on
+            _last_id = (last_ms, last_count + 1)
+        ms, count = _last_id
+    return "ops-" + _base36(ms, 8) + _base36(count, 6)
+
+
+def _base36(number: int, width: int) -> str:
+    chars = [""] * width
+    for i in range(width - 1, -1, -1):
         number, digit = divmod(number, 36)
-        chars.append(_ALPHABET[digit])
-    return "ops-" + "".join(chars)
+        chars[i] = _ALPHABET[digit]
+    return "".join(chars)
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,19 @@ def test_backoff_is_the_seeds_schedule():
     assert backoff_delay(0, ()) == 0
 
 
-def test_task_ids_look_like_the_seeds():
-    ids = {new_task_id() for _ in range(1000)}
-    assert len(ids) == 1000 and all(i.startswith("ops-") and len(i) == 16 for i in ids)
+def test_task_ids_look_like_the_seeds_and_sort_in_creation_order():
+    made = [new_task_id() for _ in range(1000)]  # many within one millisecond
+    assert len(set(made)) == 1000 and all(i.startswith("ops-") and len(i) == 18 for i in made)
+    assert sorted(made) == made
+
+
+def test_task_ids_stay_unique_when_the_clock_stands_still_or_steps_back():
+    with freeze_time("2026-12-04 12:00:00"):
+        same_ms = [new_task_id() for _ in range(100)]
+    with freeze_time("2026-12-04 11:00:00"):  # an hour back: ids count on after the last
+        stepped_back = [new_task_id() for _ in range(100)]
+    made = same_ms + stepped_back
+    assert len(set(made)) == 200 and sorted(made) == made
 
 
 @freeze_time("2025-11-22 22:00:00.123456")
