@@ -150,9 +150,11 @@ def engine(config: str = "", core: str | None = SERVER_CORE, demo: bool = False,
 
 
 @contextmanager
-def bare(threads: int = 8, core: str | None = SERVER_CORE) -> Iterator[tuple[str, Proc]]:
+def bare(threads: int = 8, core: str | None = SERVER_CORE, loop: str = "stock"
+         ) -> Iterator[tuple[str, Proc]]:
+    """The bare route's server; ``loop`` is "stock" (Waitress's own) or "yielding" (the engine's)."""
     port = free_port()
-    proc = Proc([sys.executable, "-m", "tests.bench.bare_server", str(port), str(threads)],
+    proc = Proc([sys.executable, "-m", "tests.bench.bare_server", str(port), str(threads), loop],
                 core=core, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
