@@ -87,3 +87,25 @@ def test_background_loop_keeps_checks_fresh(make_engine, fleet, clock):
     engine = make_engine(timers=True)
     wait_until(lambda: all(r["lastCheck"] for r in
                            (engine.health[k].last().get() for k in engine.health)))
+
+
+def test_background_round_is_spread_over_the_interval(make_engine, fleet):
+    engine = make_engine(health={"interval": 4.2})  # timers off: the test is the ticker
+    keys = list(engine.health)
+
+    def checked() -> set[str]:
+        # An ask queues behind any check told before it, so this sees every check told so far.
+        return {k for k in keys if engine.health[k].last().get(timeout=5)["lastCheck"]}
+
+    assert checked() == set()
+    seen: list[str] = []
+    for turn in range(len(keys)):
+        assert engine.check_next() == pytest.approx(4.2 / len(keys))
+        now = checked()
+        assert len(now) == turn + 1, "each step checks exactly one more service"
+        seen += sorted(now - set(seen))
+    assert seen == keys  # every service once per round, in order
+    before = engine.health[keys[0]].last().get(timeout=5)["lastCheck"]
+    engine.clock.advance(1)
+    engine.check_next()  # the next round starts again with the first
+    assert engine.health[keys[0]].last().get(timeout=5)["lastCheck"] != before
