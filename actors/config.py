@@ -55,7 +55,9 @@ class HealthConfig:
 
     timeout: float = 2.0
     freshness: float = 5.0
-    interval: float = 3.0  # under the freshness, so requests between checks reuse results
+    # interval + timeout stays under the freshness, so requests between checks reuse results
+    # even while a service hangs (its result comes a timeout after its check starts).
+    interval: float = 2.0
     fall: int = 3
     rise: int = 1
 
@@ -173,6 +175,11 @@ def config_from_dict(data: dict[str, Any]) -> Config:
     for key, pol in {**rec.policy, "default_policy": rec.default_policy}.items():
         if pol not in RECOVERY_POLICIES:
             raise ConfigError(f"recovery.policy.{key}: must be one of {', '.join(RECOVERY_POLICIES)}")
+    health: HealthConfig = sections["health"]
+    if health.freshness and health.interval + health.timeout >= health.freshness:
+        raise ConfigError("health.interval: interval + timeout must stay under freshness (or "
+                          "freshness = 0), else a hanging service's result is stale before the "
+                          "next one comes and requests check it themselves")
     sched: SchedulerConfig = sections["scheduler"]
     if sched.retry_limit < 0 or (sched.retry_limit and not sched.backoff):
         raise ConfigError("scheduler.backoff: needs at least one delay when retry_limit > 0")

@@ -60,6 +60,7 @@ render = "newthing"
     ("[recovery.policy]\nvision = 'pray'", "recovery.policy.vision"),
     ("[balancer]\nproviders = [{name = 'x'}]", "balancer.providers[0]"),
     ("bogus = 1", "bogus"),
+    ("[health]\ninterval = 3.5", "health.interval"),  # 3.5 + the 2 s timeout reach the 5 s
     ("[scheduler", "not valid TOML"),
 ])
 def test_invalid_config_names_the_key(tmp_path, text, key):

@@ -90,7 +90,7 @@ def test_background_loop_keeps_checks_fresh(make_engine, fleet, clock):
 
 
 def test_background_round_is_spread_over_the_interval(make_engine, fleet):
-    engine = make_engine(health={"interval": 4.2})  # timers off: the test is the ticker
+    engine = make_engine(health={"interval": 2.1})  # timers off: the test is the ticker
     keys = list(engine.health)
 
     def checked() -> set[str]:
@@ -100,7 +100,7 @@ def test_background_round_is_spread_over_the_interval(make_engine, fleet):
     assert checked() == set()
     seen: list[str] = []
     for turn in range(len(keys)):
-        assert engine.check_next() == pytest.approx(4.2 / len(keys))
+        assert engine.check_next() == pytest.approx(2.1 / len(keys))
         now = checked()
         assert len(now) == turn + 1, "each step checks exactly one more service"
         seen += sorted(now - set(seen))
