@@ -14,9 +14,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import pykka
 import requests
 
+from actors.actor import Actor
 from actors.clock import Clock, iso
 from actors.config import BrainConfig
 from actors.outbox import Outbox
@@ -29,7 +29,7 @@ BRAIN, TELEMETRY = "brain", "telemetry"
 _MAX_BATCHES_PER_FLUSH = 20  # keep the mailbox moving while a large backlog drains
 
 
-class BrainLoggerActor(pykka.ThreadingActor):
+class BrainLoggerActor(Actor):
     """The event outbox and its delivery."""
 
     use_daemon_thread = True

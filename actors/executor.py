@@ -14,6 +14,7 @@ from typing import Any
 
 import pykka
 
+from actors.actor import Actor
 from actors.clock import Clock, iso
 from actors.config import Config
 from actors.slot import Slot
@@ -58,7 +59,7 @@ class StepOutcome:
     recoveries: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
 
-class ExecutorActor(pykka.ThreadingActor):
+class ExecutorActor(Actor):
     """Sends the steps of one task to their services."""
 
     use_daemon_thread = True

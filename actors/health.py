@@ -9,17 +9,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pykka
 import requests
 
 from actors import events as ev
+from actors.actor import Actor
 from actors.clock import Clock, iso
 from actors.config import HealthConfig
 from actors.events import Emit, Publish
 from actors.service_map import Service, service_session
 
 
-class HealthActor(pykka.ThreadingActor):
+class HealthActor(Actor):
     """Checks one service's health path."""
 
     use_daemon_thread = True  # a check stuck on a socket must not hold the process open

@@ -6,9 +6,9 @@ import logging
 import secrets
 from typing import Any
 
-import pykka
 import requests
 
+from actors.actor import Actor
 from actors.clock import Clock
 from actors.config import BalancerConfig
 from actors.service_map import Service, service_session
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 TIERS = ("SAFE", "MEDIUM", "EXPERIMENT")  # best first
 
 
-class LoadBalancerActor(pykka.ThreadingActor):
+class LoadBalancerActor(Actor):
     """Round-robin over the providers; accounts from Account Safety, safest tier first."""
 
     def __init__(self, config: BalancerConfig, account_safety: Service, clock: Clock) -> None:

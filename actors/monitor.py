@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pykka
-
 from actors import events as ev
+from actors.actor import Actor
 from actors.clock import Clock
 from actors.events import Emit
 from actors.health_board import colour, summarize
@@ -20,7 +19,7 @@ from actors.reply import Answering
 from actors.service_map import ServiceMap
 
 
-class MonitorActor(Answering, pykka.ThreadingActor):
+class MonitorActor(Answering, Actor):
     """Keeps the latest report of everything an operator's status view shows."""
 
     def __init__(self, services: ServiceMap, clock: Clock, emit: Emit) -> None:

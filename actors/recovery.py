@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import pykka
-
 from actors import events as ev
+from actors.actor import Actor
 from actors.boot_manager import BootManager
 from actors.clock import Clock, iso
 from actors.config import Config
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 ACTIONS = ("restart", "fallback", "skip", "reset")
 
 
-class RecoveryActor(pykka.ThreadingActor):
+class RecoveryActor(Actor):
     """Decides how a failing service is worked around, by operator order or by policy."""
 
     def __init__(self, config: Config, db_path: str, clock: Clock, emit: Emit,

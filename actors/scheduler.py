@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import pykka
-
 from actors import events as ev
+from actors.actor import Actor
 from actors.backoff import next_retry
 from actors.clock import Clock, iso, monotonic_at
 from actors.config import Config
@@ -57,7 +56,7 @@ class _Live:
     cancel_requested: bool = False
 
 
-class SchedulerActor(Answering, pykka.ThreadingActor):
+class SchedulerActor(Answering, Actor):
     """Owns the queue and the state of every task."""
 
     def __init__(self, config: Config, db_path: str, clock: Clock, executors: ExecutorFactory,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+
 import pykka
 import pytest
 
@@ -37,6 +39,8 @@ def test_every_actor_of_the_design_runs(engine):
     assert {"SchedulerActor", "RecoveryActor", "LoadBalancerActor", "BrainLoggerActor"} <= names
     assert sum(n.startswith("HealthActor-") for n in names) == len(engine.config.services)
     assert all(slot.alive() for slot in engine.slots.values())
+    # Every one has the engine's lighter mailbox (actors/actor.py), not Pykka's queue.Queue.
+    assert all(type(slot.ref.actor_inbox) is queue.SimpleQueue for slot in engine.slots.values())
 
 
 def test_stop_stops_every_actor(make_engine):
