@@ -55,8 +55,13 @@ def _wait_drained(url: str, timeout: float = 300.0) -> None:
     raise RuntimeError("queue did not drain")
 
 
+# With _block_queue: the parked step outlasts the run (by default its read would time out after
+# 30 s, the task would wait for a retry and the queue would start draining).
+HOLD = "[executor]\nread_timeout = 3600\nstep_deadline = 3600\n"
+
+
 def _block_queue(url: str, ctl: h.FleetControl) -> None:
-    """Park one task on a hanging service so the queue only grows."""
+    """Park one task on a hanging service so the queue only grows (start the engine with HOLD)."""
     ctl.set("simulation", mode="hang", hang_seconds=3600)
     requests.post(url + "/ops/queue", data=json.dumps({"task": "blocker", "steps": ["simulate"]}))
 
@@ -72,7 +77,7 @@ def api_throughput(runs: int, seconds: float) -> list[Row]:
     rows: list[Row] = []
     samples: dict[str, list[dict[str, float]]] = {}
     with h.fleet() as (addresses, ctl):
-        config = h.services_toml(addresses)
+        config = HOLD + h.services_toml(addresses)
         for _ in range(runs):
             for loop in ("stock", "yielding"):
                 with h.bare(loop=loop) as (url, _proc):
@@ -249,7 +254,7 @@ def _through_engine(url: str, tasks: int) -> float:
 def queue_scale(seconds: float, big: int = 100_000) -> list[Row]:
     """Enqueue rate, first-page latency and memory with 1,000 and ``big`` tasks queued."""
     with h.fleet() as (addresses, ctl):
-        with h.engine(h.services_toml(addresses)) as (url, proc):
+        with h.engine(HOLD + h.services_toml(addresses)) as (url, proc):
             _block_queue(url, ctl)
             time.sleep(0.5)
             base_rss = h.rss_mib(proc.pid)
