@@ -150,8 +150,9 @@ class SchedulerActor(Answering, Actor):
 
     def _accept(self, spec: TaskSpec) -> dict[str, Any]:
         seq = self._queue.next_seq()
-        task = Task.from_spec(spec, "queue", self._config.routing, self._stamp())
-        self._save(task, seq)
+        stamp = self._stamp()
+        task = Task.from_spec(spec, "queue", self._config.routing, stamp)
+        self._save(task, seq, stamp)
         position = self._queue.append(task, seq)
         self._event(task, ev.TASK_QUEUED, task.task, "queued", queuePosition=position)
         self._dispatch()
@@ -417,10 +418,10 @@ class SchedulerActor(Answering, Actor):
         if self._active == live.task.id:
             self._active = None
 
-    def _save(self, task: Task, seq: int) -> None:
+    def _save(self, task: Task, seq: int, stamp: str | None = None) -> None:
         self._commits.write()
         self._news.changed()
-        task.updated_at = self._stamp()
+        task.updated_at = stamp or self._stamp()
         self._store.save(task, seq)
 
     def _seconds_to_next(self, now: float) -> float:

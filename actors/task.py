@@ -33,27 +33,30 @@ _ALPHABET = string.digits + string.ascii_lowercase
 _RANDOM = random.Random()
 _ids_lock = threading.Lock()  # the scheduler makes ids; a REPL session may too
 _last_id = (0, 0)  # (milliseconds, counter) of the last id made
+_prefix = ""  # "ops-" and the last id's millisecond, encoded once per millisecond
 
 
 def new_task_id() -> str:
     """An id like the seed's ``ops-abc123``: ``ops-``, 8 base-36 characters of the millisecond
-    and 6 of a counter that starts at random each millisecond (like a ULID).
+    and 8 hex digits of a counter that starts at random each millisecond (like a ULID).
 
     Ids made later sort later, so the store's index on them grows at one end instead of being
     written at random pages (which made each commit of a burst of POSTs dirty a page per task).
     Within one millisecond the counter counts on from its random start, so ids made by one
-    process never repeat; it starts below 2**30, leaving over 10**9 ids of room per millisecond.
+    process never repeat; it starts below 2**30, leaving over 3 * 10**9 ids of room per
+    millisecond in its 8 digits.
     """
-    global _last_id
+    global _last_id, _prefix
     now_ms = time.time_ns() // 1_000_000
     with _ids_lock:
         last_ms, last_count = _last_id
         if now_ms > last_ms:
             _last_id = (now_ms, _RANDOM.getrandbits(30))
+            _prefix = "ops-" + _base36(now_ms, 8)
         else:  # the same millisecond, or the wall clock stepped back: count on
             _last_id = (last_ms, last_count + 1)
-        ms, count = _last_id
-    return "ops-" + _base36(ms, 8) + _base36(count, 6)
+        prefix, count = _prefix, _last_id[1]
+    return f"{prefix}{count:08x}"
 
 
 def _base36(number: int, width: int) -> str:

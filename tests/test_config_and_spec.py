@@ -83,7 +83,7 @@ def test_backoff_is_the_seeds_schedule():
 
 def test_task_ids_look_like_the_seeds_and_sort_in_creation_order():
     made = [new_task_id() for _ in range(1000)]  # many within one millisecond
-    assert len(set(made)) == 1000 and all(i.startswith("ops-") and len(i) == 18 for i in made)
+    assert len(set(made)) == 1000 and all(i.startswith("ops-") and len(i) == 20 for i in made)
     assert sorted(made) == made
 
 
