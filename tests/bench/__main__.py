@@ -19,7 +19,7 @@ from tests.bench import figures, harness
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="1,2,3,4,5,6,7", help="figures to run, e.g. 1,4")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions; medians are reported")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each wrk run")
     parser.add_argument("--queue", type=int, default=100_000, help="tasks queued in figure 5")
     parser.add_argument("--json", default=str(Path(__file__).with_name("results.json")))
