@@ -19,6 +19,8 @@ from typing import Any
 
 import requests
 
+from actors.config import Config
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CORE, LOAD_CORE = "0", "1"  # the facts' set-up: server on one core, wrk on the other
 POST_LUA = Path(__file__).with_name("post.lua")
@@ -150,9 +152,11 @@ def engine(config: str = "", core: str | None = SERVER_CORE, demo: bool = False,
 
 
 @contextmanager
-def bare(threads: int = 8, core: str | None = SERVER_CORE, loop: str = "stock"
+def bare(threads: int | None = None, core: str | None = SERVER_CORE, loop: str = "stock"
          ) -> Iterator[tuple[str, Proc]]:
-    """The bare route's server; ``loop`` is "stock" (Waitress's own) or "yielding" (the engine's)."""
+    """The bare route's server with the engine's default thread count unless ``threads`` says
+    otherwise; ``loop`` is "stock" (Waitress's own) or "yielding" (the engine's)."""
+    threads = Config().web.threads if threads is None else threads
     port = free_port()
     proc = Proc([sys.executable, "-m", "tests.bench.bare_server", str(port), str(threads), loop],
                 core=core, stdout=subprocess.DEVNULL)
