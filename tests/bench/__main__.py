@@ -38,7 +38,7 @@ def main() -> int:
             if key in ("1", "2", "3"):
                 got = fn(args.runs, args.seconds)
             elif key == "5":
-                got = fn(args.seconds, args.queue)
+                got = fn(args.runs, args.seconds, args.queue)
             elif key == "7":
                 got = fn()
             else:
