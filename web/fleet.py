@@ -71,6 +71,8 @@ class Fleet:
         self._events: dict[str, list[dict[str, Any]]] = {"brain": [], "telemetry": []}
         self.accounts = {k: [dict(a) for a in v] for k, v in DEFAULT_ACCOUNTS.items()}
         self._release = threading.Event()
+        # Per service, set to let go of the requests it holds in "hang" (then replaced).
+        self._unhang = {key: threading.Event() for key in self._services}
         self._hanging: dict[int, int] = {}
         self._generation = 0
         self.peak_hanging = 0  # most requests held by "hang" at one time (shows parallel callers)
@@ -98,6 +100,9 @@ class Fleet:
 
     def stop(self) -> None:
         self._release.set()
+        with self._lock:
+            for key in self._unhang:
+                self._let_go(key)
         if self._server is not None:
             server, self._server = self._server, None
             server.close()
@@ -117,7 +122,11 @@ class Fleet:
     # -- control -----------------------------------------------------------------------------
 
     def set(self, key: str, **changes: Any) -> Behaviour:
-        """Change one service's behaviour (``latency=``, ``failure_rate=``, ``mode=``)."""
+        """Change one service's behaviour (``latency=``, ``failure_rate=``, ``mode=``).
+
+        Taking a service out of "hang" lets go of the requests it holds (they get the 503 a hang
+        ends with), so a long hang does not keep the fleet's threads after it is over.
+        """
         if key not in self._behaviour:
             raise KeyError(f"no simulated service {key!r}")
         if "mode" in changes and changes["mode"] not in MODES:
@@ -126,11 +135,15 @@ class Fleet:
             current = asdict(self._behaviour[key])
             current.update(changes)
             self._behaviour[key] = Behaviour(**current)
+            if self._behaviour[key].mode != "hang":
+                self._let_go(key)
             return self._behaviour[key]
 
     def reset(self) -> None:
         with self._lock:
             self._behaviour = {key: Behaviour() for key in self._services}
+            for key in self._unhang:
+                self._let_go(key)
             self._calls.clear()
             self._generation += 1
             self.peak_hanging = 0
@@ -170,7 +183,7 @@ class Fleet:
         if behaviour.latency:
             self._release.wait(behaviour.latency)
         if behaviour.mode == "hang":
-            self._hold(behaviour.hang_seconds)
+            self._hold(key, behaviour.hang_seconds)
             raise falcon.HTTPServiceUnavailable(description="gave up hanging")
         if behaviour.mode == "down":
             raise falcon.HTTPServiceUnavailable(description=f"{key} is down")
@@ -195,16 +208,22 @@ class Fleet:
             raise falcon.HTTPServiceUnavailable(description="random failure")
         resp.media = self._answer(key, req, body)
 
-    def _hold(self, seconds: float) -> None:
+    def _hold(self, key: str, seconds: float) -> None:
         with self._lock:
             generation = self._generation  # requests held since before a reset do not count
             self._hanging[generation] = self._hanging.get(generation, 0) + 1
             self.peak_hanging = max(self.peak_hanging, self._hanging[generation])
+            unhang = self._unhang[key]
         try:
-            self._release.wait(seconds)
+            unhang.wait(seconds)
         finally:
             with self._lock:
                 self._hanging[generation] -= 1
+
+    def _let_go(self, key: str) -> None:
+        # Under self._lock: wake what waits on the service's event; later holds wait on a new one.
+        self._unhang[key].set()
+        self._unhang[key] = threading.Event()
 
     def _roll(self, rate: float) -> bool:
         with self._lock:
