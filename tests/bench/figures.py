@@ -203,15 +203,16 @@ def executor_overhead(runs: int, tasks: int = 200) -> list[Row]:
 
 
 def _submit_behind_blocker(url: str, ctl: h.FleetControl, tasks: int) -> list[str]:
-    """Queue ``tasks`` behind a task that holds the queue for 2 s, then fails for good."""
-    ctl.set("simulation", mode="hang", hang_seconds=2)
+    """Queue ``tasks`` behind a task held by a hanging service, then let it go (it fails for
+    good at once, retry limit 0, and the queue runs)."""
+    ctl.set("simulation", mode="hang", hang_seconds=60)
     session = requests.Session()
     session.post(url + "/ops/queue", data=json.dumps(
         {"task": "blocker", "steps": ["simulate"], "retry": {"limit": 0}})).raise_for_status()
     ids = [session.post(url + "/ops/queue", data=TASK).json()["taskId"] for _ in range(tasks)]
-    ctl.set("simulation", mode="up")
     if session.get(f"{url}/ops/tasks/{ids[0]}").json()["task"]["status"] != "QUEUED":
         raise RuntimeError("the blocker let tasks through before all were submitted")
+    ctl.set("simulation", mode="up")  # lets go of the held step
     return ids
 
 
