@@ -32,8 +32,8 @@ _ALPHABET = string.digits + string.ascii_lowercase
 # Seeded from os.urandom; ids need to be unique, not secret, and a system call per id costs.
 _RANDOM = random.Random()
 _ids_lock = threading.Lock()  # the scheduler makes ids; a REPL session may too
-_last_id = (0, 0)  # (milliseconds, counter) of the last id made
-_prefix = ""  # "ops-" and the last id's millisecond, encoded once per millisecond
+# The last id's millisecond, its counter, and "ops-" + that millisecond encoded (once per ms).
+_last_id: tuple[int, int, str] = (0, 0, "")
 
 
 def new_task_id() -> str:
@@ -46,16 +46,15 @@ def new_task_id() -> str:
     process never repeat; it starts below 2**30, leaving over 3 * 10**9 ids of room per
     millisecond in its 8 digits.
     """
-    global _last_id, _prefix
+    global _last_id
     now_ms = time.time_ns() // 1_000_000
     with _ids_lock:
-        last_ms, last_count = _last_id
+        last_ms, last_count, prefix = _last_id
         if now_ms > last_ms:
-            _last_id = (now_ms, _RANDOM.getrandbits(30))
-            _prefix = "ops-" + _base36(now_ms, 8)
+            _last_id = (now_ms, _RANDOM.getrandbits(30), "ops-" + _base36(now_ms, 8))
         else:  # the same millisecond, or the wall clock stepped back: count on
-            _last_id = (last_ms, last_count + 1)
-        prefix, count = _prefix, _last_id[1]
+            _last_id = (last_ms, last_count + 1, prefix)
+        _, count, prefix = _last_id
     return f"{prefix}{count:08x}"
 
 

@@ -101,8 +101,7 @@ class Fleet:
     def stop(self) -> None:
         self._release.set()
         with self._lock:
-            for key in self._unhang:
-                self._let_go(key)
+            self._let_go_all()
         if self._server is not None:
             server, self._server = self._server, None
             server.close()
@@ -142,8 +141,7 @@ class Fleet:
     def reset(self) -> None:
         with self._lock:
             self._behaviour = {key: Behaviour() for key in self._services}
-            for key in self._unhang:
-                self._let_go(key)
+            self._let_go_all()
             self._calls.clear()
             self._generation += 1
             self.peak_hanging = 0
@@ -224,6 +222,10 @@ class Fleet:
         # Under self._lock: wake what waits on the service's event; later holds wait on a new one.
         self._unhang[key].set()
         self._unhang[key] = threading.Event()
+
+    def _let_go_all(self) -> None:
+        for key in self._unhang:
+            self._let_go(key)
 
     def _roll(self, rate: float) -> bool:
         with self._lock:
